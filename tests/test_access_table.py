@@ -1,0 +1,163 @@
+"""The access table: a fixed cast × every URL and method × the expected status.
+
+Unit A is Sở Y tế (officer ``yte``), unit B is Sở Xây dựng (officer ``xaydung``).
+An officer of A must neither see B's non-public data nor change anything of B; a
+viewer changes nothing; anonymous visitors see only the sign-in page.
+"""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django.urls import get_resolver, reverse
+
+CAST = ["admin", "cchc", "tuphap", "yte", "xaydung", "lanhdao", None]
+
+OK, REDIRECT, FORBIDDEN, HIDDEN = 200, 302, 403, 404
+
+
+def row(name, method="get", args=(), data=None, expect=None, default=OK, anon=REDIRECT):
+    """``expect`` overrides ``default`` per member of the cast; anonymous gets ``anon``."""
+    statuses = {who: default for who in CAST if who}
+    statuses.update(expect or {})
+    statuses[None] = anon
+    return {"name": name, "method": method, "args": args, "data": data, "expect": statuses}
+
+
+def table(demo):
+    b = demo["unit_b"].code
+    manages = {"admin": OK, "cchc": OK}
+    only_managers = {"tuphap": FORBIDDEN, "yte": FORBIDDEN, "xaydung": FORBIDDEN, "lanhdao": FORBIDDEN}
+    profile = {"p-phone": "0207.3999999", "p-address": "", "p-email": "", "p-head_name": "Người thử"}
+    return [
+        row("core:home"),
+        row("core:audit", default=FORBIDDEN, expect=manages),
+        row("core:healthz", anon=OK),
+        row("accounts:login", default=REDIRECT, anon=OK),
+        row("accounts:logout", method="post", default=REDIRECT, anon=REDIRECT),
+        row("accounts:password_change"),
+        row("accounts:password_done"),
+        row("accounts:user_list", default=FORBIDDEN, expect=manages),
+        row("accounts:user_create", default=FORBIDDEN, expect=manages),
+        row("accounts:user_create", method="post", data={"username": ""}, default=FORBIDDEN, expect=manages),
+        # Accounts: only the reform office and the person themself see one.
+        row("accounts:user_detail", args=["xaydung"], default=HIDDEN, expect={**manages, "xaydung": OK}),
+        row(
+            "accounts:membership_add", method="post", args=["xaydung"],
+            data={"unit": b, "role": "officer"},
+            default=HIDDEN, expect={"admin": 400, "cchc": 400, "xaydung": FORBIDDEN},
+        ),
+        row(
+            "accounts:membership_end", method="post", args=["xaydung"],
+            data={"unit": "no-such-unit", "role": "officer"},
+            default=HIDDEN, expect={"xaydung": FORBIDDEN},
+        ),
+        row("orgs:tree"),
+        row("orgs:export", args=["csv"]),
+        row("orgs:export", args=["xlsx"]),
+        row("orgs:group_list"),
+        row("orgs:group_detail", args=["P08-G-SBN"]),
+        row("orgs:match", data={"text": "Sở Nội vụ"}),
+        row("orgs:unit_detail", args=[b]),
+        # B's profile: B's officer and the reform office edit it; nobody else.
+        row("orgs:unit_edit", args=[b], default=FORBIDDEN, expect={**manages, "xaydung": OK}),
+        row(
+            "orgs:unit_edit", method="post", args=[b], data=profile,
+            default=FORBIDDEN, expect={"admin": OK, "cchc": OK, "xaydung": REDIRECT},
+        ),
+        # B's people: B itself and province-wide readers; A's officer must not learn them.
+        row("orgs:unit_members", args=[b], default=HIDDEN, expect={**manages, "lanhdao": OK, "xaydung": OK}),
+        row("orgs:unit_members_export", args=[b, "csv"], default=HIDDEN, expect={**manages, "lanhdao": OK, "xaydung": OK}),
+        row("orgs:unit_members_export", args=[b, "xlsx"], default=HIDDEN, expect={**manages, "lanhdao": OK, "xaydung": OK}),
+        row("orgs:unit_history", args=[b], default=FORBIDDEN, expect=manages),
+    ]
+
+
+def run_table(demo, login) -> list[str]:
+    mismatches = []
+    clients = {who: login(who) for who in CAST}
+    for entry in table(demo):
+        url = reverse(entry["name"], args=entry["args"])
+        for who, expected in entry["expect"].items():
+            client = clients[who]
+            if entry["method"] == "get":
+                response = client.get(url, entry["data"] or {})
+            else:
+                response = client.post(url, entry["data"] or {})
+            if response.status_code != expected:
+                mismatches.append(f"{entry['method'].upper()} {url} as {who or 'anonymous'}: {response.status_code}, expected {expected}")
+            if entry["name"] == "accounts:logout":
+                clients[who] = login(who)  # signed out: sign in again for the next rows
+    return mismatches
+
+
+@pytest.mark.django_db
+def test_every_member_of_the_cast_gets_the_expected_status_on_every_url(demo, login):
+    assert run_table(demo, login) == []
+
+
+@pytest.mark.django_db
+def test_the_table_covers_every_url_of_the_application(demo):
+    covered = {entry["name"] for entry in table(demo)}
+    resolver = get_resolver()
+    names = set()
+    for namespace in ("core", "accounts", "orgs"):
+        sub = resolver.namespace_dict[namespace][1]
+        names |= {f"{namespace}:{name}" for name in sub.reverse_dict if isinstance(name, str)}
+    assert names - covered == set(), "add the new URLs to the access table"
+
+
+@pytest.mark.django_db
+def test_the_table_fails_when_the_permission_layer_is_bypassed(demo, login):
+    """If views skipped the layer (here: a layer that allows everything), the table would catch it."""
+    from cchc.core import access
+
+    with (
+        mock.patch.object(access, "can", lambda *a, **k: True),
+        mock.patch.object(access, "require", lambda *a, **k: None),
+        mock.patch.object(access.Policy, "scope", lambda self, p, qs: qs),
+    ):
+        mismatches = run_table(demo, login)
+    assert any("as yte" in m and "/members" in m for m in mismatches)
+    assert any("as lanhdao" in m and "POST" in m for m in mismatches)
+
+
+@pytest.mark.django_db
+def test_a_viewer_changes_nothing_even_with_a_valid_form(demo, login):
+    unit = demo["unit_b"]
+    before = unit.phone
+    response = login("lanhdao").post(
+        reverse("orgs:unit_edit", args=[unit.code]),
+        {"p-phone": "1", "p-address": "", "p-email": "", "p-head_name": "x"},
+    )
+    assert response.status_code == FORBIDDEN
+    unit.refresh_from_db()
+    assert unit.phone == before
+
+
+@pytest.mark.django_db
+def test_an_officer_of_a_cannot_change_the_profile_of_b(demo, login):
+    unit = demo["unit_b"]
+    response = login("yte").post(
+        reverse("orgs:unit_edit", args=[unit.code]),
+        {"p-phone": "0000", "p-address": "", "p-email": "", "p-head_name": "Kẻ lạ"},
+    )
+    assert response.status_code == FORBIDDEN
+    unit.refresh_from_db()
+    assert unit.head_name != "Kẻ lạ"
+
+
+@pytest.mark.django_db
+def test_an_officer_of_a_cannot_read_the_members_of_b_through_the_export(demo, login):
+    response = login("yte").get(reverse("orgs:unit_members_export", args=[demo["unit_b"].code, "csv"]))
+    assert response.status_code == HIDDEN
+    assert b"xaydung" not in response.content
+
+
+@pytest.mark.django_db
+def test_the_admin_site_is_for_system_administrators_only(login):
+    assert login("admin").get("/admin/").status_code == OK
+    for who in ("cchc", "yte", "lanhdao"):
+        response = login(who).get("/admin/")
+        assert response.status_code == REDIRECT and "/admin/login/" in response["Location"]
