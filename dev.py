@@ -32,8 +32,8 @@ def run(*args, env=None, check=True) -> int:
 
 
 def ensure_venv() -> None:
-    if sys.version_info < (3, 11):
-        sys.exit("cchc needs Python 3.11 or newer (this is %s)." % sys.version.split()[0])
+    if sys.version_info < (3, 11):  # noqa: UP036 - this file may be started by an older Python
+        sys.exit(f"cchc needs Python 3.11 or newer (this is {sys.version.split()[0]}).")
     if not PY.exists():
         print(f"Creating the virtual environment in {VENV} ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)

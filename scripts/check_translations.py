@@ -91,12 +91,12 @@ def main() -> int:
             committed, expected = entries(po), entries(fresh)
             missing = sorted(set(expected) - set(committed))
             extra = sorted(set(committed) - set(expected))
-            for ctx, msgid in missing[:20]:
+            for _ctx, msgid in missing[:20]:
                 problems.append(f"{lang}: new message not in the catalogue: {msgid!r}")
-            for ctx, msgid in extra[:20]:
+            for _ctx, msgid in extra[:20]:
                 problems.append(f"{lang}: message no longer used: {msgid!r}")
             if lang == "vi":
-                for (ctx, msgid), entry in committed.items():
+                for (_ctx, msgid), entry in committed.items():
                     if entry["fuzzy"] or not all(entry["str"]):
                         problems.append(f"vi: not translated (or fuzzy): {msgid!r}")
             mo = po.with_suffix(".mo")

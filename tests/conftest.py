@@ -8,6 +8,8 @@ import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
+pytest_plugins = ["tests.browser"]  # browser, live_demo, page fixtures
+
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 

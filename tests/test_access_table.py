@@ -28,7 +28,6 @@ def row(name, method="get", args=(), data=None, expect=None, default=OK, anon=RE
 def table(demo):
     b = demo["unit_b"].code
     manages = {"admin": OK, "cchc": OK}
-    only_managers = {"tuphap": FORBIDDEN, "yte": FORBIDDEN, "xaydung": FORBIDDEN, "lanhdao": FORBIDDEN}
     profile = {"p-phone": "0207.3999999", "p-address": "", "p-email": "", "p-head_name": "Người thử"}
     return [
         row("core:home"),

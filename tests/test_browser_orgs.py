@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import browser, live_demo, page, sign_in  # noqa: F401  (fixtures)
+from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal as D
+from decimal import localcontext
 
 import pytest
 
@@ -482,3 +483,13 @@ def test_index_of():
     assert index_of(D(1), D(0)) is None
     assert index_of(None, D(1)) is None
     assert index_of(D(1), None) is None
+
+
+def test_results_do_not_depend_on_the_callers_decimal_context(example):
+    expected = compute(example, INPUTS)
+    with localcontext() as ctx:
+        ctx.prec = 3
+        again = compute(example, INPUTS)
+        rows = comparison(again, expected)
+    assert again.final == expected.final == D("15.3680769231")
+    assert all(r.change == 0 for r in rows)

@@ -245,6 +245,7 @@ def test_node_findings(text, code, line, node):
     ("years: [2020, 2021]", "years: 2020", "bad_value", 6),
     ("years: [2020, 2021]", "years: [2020, 2021]\ntemplate: maybe", "bad_value", 7),
     ("years: [2020, 2021]", "years: [2020, 2021]\ntotal_max: lots", "max_not_number", 7),
+    ("years: [2020, 2021]", "years: [2020, 2021]\ntotal_max: -1", "negative_max", 7),
     ("years: [2020, 2021]", "years: [2020, 2021]\ncolour: red", "unknown_field", 7),
     ("years: [2020, 2021]", "years: [2020, 2021]\nbands:\n  - {code: A, label: A, min: 80}\n"
      "  - {code: B, label: B, min: 90}", "bands_not_descending", 9),

@@ -19,13 +19,13 @@ from typing import Any
 
 from .method_types import External
 from .methods import Explanation, score, to_decimal
-from .model import Finding, Framework, Node, decimal_text, exact, fmt_points
+from .model import Finding, Framework, Node, decimal_text, exact, fmt_points, round_points
 from .raw import sentence, where
 from .reports import RankRow, Row, band_for, comparison, rank, sort_rows
 
 __all__ = [
     "NodeResult", "RankRow", "Result", "Row", "band_for", "compare_declared", "comparison",
-    "compute", "index_of", "rank", "sort_rows",
+    "compute", "fmt_points", "index_of", "rank", "round_points", "sort_rows",
 ]
 
 
