@@ -519,3 +519,17 @@ def test_the_departments_that_ended_in_2025_point_to_those_that_took_them_over()
         assert str(units[key]["valid_from"]) == "2025-03-01"
     names = [u["name"] for u in units.values()]
     assert names.count("Sở Nội vụ") == 1 and "valid_to" not in units["SNV"]
+
+
+def test_the_merged_provinces_names_are_one_province_but_their_towns_stay_apart():
+    towns = Matcher(
+        [
+            Candidate("D070", "Thành phố Tuyên Quang", "unit", ("UBND thành phố tuyên quang",)),
+            Candidate("D024", "Thành phố Hà Giang", "unit"),
+            Candidate("P08-BAO", "Báo Tuyên Quang", "unit"),
+        ],
+        province_names=PROVINCE_NAMES,
+    )
+    assert towns.match("UBND thành phố Tuyên Quang").code == "D070"
+    assert towns.match("Thành phố Hà Giang").code == "D024"
+    assert towns.match("Báo Hà Giang").code == "P08-BAO"

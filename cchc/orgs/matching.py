@@ -38,7 +38,8 @@ Matching (``Matcher.match``)
 The text is reduced to a key: normalised, list markers and parenthetical notes removed, ``&`` read
 as ``và``, punctuation dropped, the word ``các`` dropped (plural marker), ``(khác) (có) liên
 quan`` read as ``liên quan``, and ``tỉnh <province name>`` or a bare province name read as
-``tỉnh``. Then, stopping at the first stage that finds something:
+``tỉnh`` (``Báo Hà Giang == Báo Tuyên Quang`` once the provinces merged; ``thành phố Tuyên Quang``
+keeps its name). Then, stopping at the first stage that finds something:
 
 1. ``exact``  (100): the key equals a candidate's name key;
 2. ``alias``  (98): the key equals an alias or short name, or any of them after abbreviation expansion;
@@ -324,9 +325,9 @@ _ROLE_TAIL_RE = re.compile(
     r"(?:\s+theo (?:lĩnh vực|chức năng|thẩm quyền)\b.*"
     r"|(?:\s+(?:chủ trì|phối hợp|tổng hợp|thực hiện|công khai|theo dõi|đôn đốc|kiểm tra|đánh giá))+)$"
 )
+_DIVISIONS = "xã|phường|thị trấn|thị xã|huyện|quận|thành phố|đặc khu"
 _NAMED_DIVISION_RE = re.compile(
-    r"^ủy ban nhân dân (?=(?:xã|phường|thị trấn|thị xã|huyện|quận|thành phố|đặc khu) "
-    r"(?!cấp\b|huyện\b|thành phố\b|thị xã\b|xã\b|phường\b|thị trấn\b))"
+    rf"^ủy ban nhân dân (?=(?:{_DIVISIONS}) (?!cấp\b|huyện\b|thành phố\b|thị xã\b|xã\b|phường\b|thị trấn\b))"
 )
 _PASSIVE_ENDINGS = (" được", " bị", " cần", " là")
 SCORES = {"exact": 100, "alias": 98, "folded": 95}
@@ -339,8 +340,9 @@ class Matcher:
 
     def __init__(self, candidates: Iterable[Candidate], province_names: Iterable[str] = ()):
         names = sorted({normalise(p) for p in province_names if p and p.strip()}, key=len, reverse=True)
-        self._province_re = (
-            re.compile(r"(?<!\w)(?:tỉnh\s+)?(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
+        alternatives = "|".join(map(re.escape, names))
+        self._province_re = (  # "thành phố Tuyên Quang" keeps its name, "Báo Tuyên Quang" is "báo tỉnh"
+            re.compile(rf"(?<!\w)(?:({_DIVISIONS})\s+)?(?:tỉnh\s+)?(?:{alternatives})(?!\w)")
             if names
             else None
         )
@@ -369,7 +371,7 @@ class Matcher:
         text = re.sub(r"\([^()]*\)?", " ", text)
         text = _MARKER_RE.sub("", text.strip()).replace("&", " và ")
         if self._province_re:
-            text = self._province_re.sub(" tỉnh ", text)
+            text = self._province_re.sub(lambda m: m.group() if m.group(1) else " tỉnh ", text)
         text = re.sub(r"[^\w\s]|_", " ", text)
         text = re.sub(r"\bcác\b", " ", " ".join(text.split()))
         text = re.sub(r"\b(?:khác )?(?:có )?liên quan\b", "liên quan", " ".join(text.split()))
