@@ -7,6 +7,7 @@ SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL; see README.md.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -23,7 +24,7 @@ MEDIA_ROOT = env_path("CCHC_MEDIA_ROOT", DATA_DIR / "media")
 STATIC_ROOT = env_path("CCHC_STATIC_ROOT", DATA_DIR / "static")
 
 DEBUG = env_bool("DEBUG", False)
-TESTING = env_bool("CCHC_TESTING", False)
+TESTING = env_bool("CCHC_TESTING", "pytest" in sys.modules)
 
 # An explicit SECRET_KEY is required outside DEBUG and the tests.
 SECRET_KEY = env_str("SECRET_KEY", "")
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "cchc.core",
     "cchc.accounts",
     "cchc.orgs",
+    "cchc.frameworks",
     "cchc.demo",
 ]
 

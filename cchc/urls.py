@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("cchc.core.urls")),
     path("accounts/", include("cchc.accounts.urls")),
     path("orgs/", include("cchc.orgs.urls")),
+    path("indexes/", include("cchc.frameworks.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("i18n/js/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -101,4 +101,9 @@ def build(province_ref: str = DEFAULT_PROVINCE, progress=None) -> dict:
             user=user, unit=unit, role=spec.role, defaults={"domain": spec.domain, "active": True}
         )
         logins.append({"username": spec.username, "password": DEMO_PASSWORD, "unit": unit.name, "role": spec.note})
-    return {"province": province, "load": report, "logins": logins}
+    from cchc.demo.scores import build_scores
+    from cchc.frameworks.services import import_shipped
+
+    import_shipped()
+    scores = build_scores(province)
+    return {"province": province, "load": report, "logins": logins, "scores": scores}

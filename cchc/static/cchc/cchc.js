@@ -10,3 +10,11 @@ document.addEventListener("htmx:responseError", function (event) {
   var main = document.querySelector("main");
   if (main) main.prepend(box);
 });
+
+// "Expand all" / "Collapse all" buttons for <details> trees.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-expand]");
+  if (!button) return;
+  var open = button.getAttribute("data-expand") === "open";
+  document.querySelectorAll("main details").forEach(function (d) { d.open = open; });
+});

@@ -32,6 +32,7 @@ class Command(BaseCommand):
             _("Demo ready: %(province)s, %(communes)d communes (%(created)d units created, %(updated)d updated).")
             % {"province": result["province"].name, "communes": load.communes, "created": load.created, "updated": load.updated}
         )
+        self.stdout.write(_("Scores: %(count)d demo inputs added (two years, province, departments, communes).") % {"count": result["scores"]})
         self.stdout.write(_("Demo logins (password for all: %(password)s):") % {"password": result["logins"][0]["password"]})
         for login in result["logins"]:
             self.stdout.write(f"  {login['username']:<10} {login['role']} — {login['unit']}")
