@@ -15,6 +15,14 @@ from django.urls import get_resolver, reverse
 CAST = ["admin", "cchc", "tuphap", "yte", "xaydung", "lanhdao", None]
 
 OK, REDIRECT, FORBIDDEN, HIDDEN = 200, 302, 403, 404
+DEPT = "AGENCY-DEPT-TEMPLATE"
+
+
+def unpublish_b_2025(demo):
+    """B's 2025 self-assessment is a draft: not published."""
+    from cchc.frameworks.models import Score
+
+    assert Score.objects.filter(subject=demo["unit_b"], year=2025, framework__code=DEPT).update(published=False) > 0
 
 
 def row(name, method="get", args=(), data=None, expect=None, default=OK, anon=REDIRECT):
@@ -28,6 +36,7 @@ def row(name, method="get", args=(), data=None, expect=None, default=OK, anon=RE
 def table(demo):
     b = demo["unit_b"].code
     manages = {"admin": OK, "cchc": OK}
+    b_readers = {**manages, "lanhdao": OK, "xaydung": OK}
     profile = {"p-phone": "0207.3999999", "p-address": "", "p-email": "", "p-head_name": "Người thử"}
     return [
         row("core:home"),
@@ -70,10 +79,23 @@ def table(demo):
         row("orgs:unit_members_export", args=[b, "csv"], default=HIDDEN, expect={**manages, "lanhdao": OK, "xaydung": OK}),
         row("orgs:unit_members_export", args=[b, "xlsx"], default=HIDDEN, expect={**manages, "lanhdao": OK, "xaydung": OK}),
         row("orgs:unit_history", args=[b], default=FORBIDDEN, expect=manages),
+        # Indexes: frameworks are reference data; B's unpublished scores are B's and province-wide readers'.
+        row("frameworks:list"),
+        row("frameworks:detail", args=[DEPT, 1]),
+        row("frameworks:export", args=[DEPT, 1]),
+        row("frameworks:scorecard_pick", args=[DEPT, 1]),
+        row("frameworks:scorecard", args=[DEPT, 1, b, 2025], default=HIDDEN, expect=b_readers),
+        row("frameworks:scorecard_export", args=[DEPT, 1, b, 2025, "csv"], default=HIDDEN, expect=b_readers),
+        row("frameworks:scorecard_export", args=[DEPT, 1, b, 2025, "xlsx"], default=HIDDEN, expect=b_readers),
+        row("frameworks:scorecard", args=[DEPT, 1, b, 2024]),  # published: everyone signed in
+        row("frameworks:ranking", args=[DEPT, 1, 2025]),
+        row("frameworks:ranking_export", args=[DEPT, 1, 2025, "csv"]),
+        row("frameworks:ranking_export", args=[DEPT, 1, 2025, "xlsx"]),
     ]
 
 
 def run_table(demo, login) -> list[str]:
+    unpublish_b_2025(demo)
     mismatches = []
     clients = {who: login(who) for who in CAST}
     for entry in table(demo):
@@ -101,7 +123,7 @@ def test_the_table_covers_every_url_of_the_application(demo):
     covered = {entry["name"] for entry in table(demo)}
     resolver = get_resolver()
     names = set()
-    for namespace in ("core", "accounts", "orgs"):
+    for namespace in ("core", "accounts", "orgs", "frameworks"):
         sub = resolver.namespace_dict[namespace][1]
         names |= {f"{namespace}:{name}" for name in sub.reverse_dict if isinstance(name, str)}
     assert names - covered == set(), "add the new URLs to the access table"
@@ -119,6 +141,7 @@ def test_the_table_fails_when_the_permission_layer_is_bypassed(demo, login):
     ):
         mismatches = run_table(demo, login)
     assert any("as yte" in m and "/members" in m for m in mismatches)
+    assert any("as yte" in m and "/scorecard/P08-SXD/2025" in m for m in mismatches)
     assert any("as lanhdao" in m and "POST" in m for m in mismatches)
 
 

@@ -356,9 +356,12 @@ def test_transcribed_frameworks_load_and_round_trip(path):
     assert _ok(dump(framework)) == framework
 
 
-def test_no_django_import():
+PURE_MODULES = ("dataset", "engine", "fileformat", "method_params", "method_types", "methods", "model", "raw", "reports", "writer")
+
+
+def test_the_pure_core_has_no_django_import():
     package = DATA.parent
-    for path in sorted(package.glob("*.py")):
+    for path in [package / f"{name}.py" for name in PURE_MODULES]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]

@@ -45,3 +45,32 @@ def describe(finding: Finding) -> str:
     if finding.code in ("score_above_max", "negative_score"):
         return _("%(node)s: the score must be between 0 and the max.") % {"node": node}
     return finding.message
+
+
+def method_label(method) -> str:
+    """How a leaf is scored, in a sentence for the criteria tree."""
+    from .method_types import External, Indicator, Proportional, Threshold, YesNo
+
+    if method is None:
+        return ""
+    if isinstance(method, YesNo):
+        return _("Yes/no: done = max points")
+    if isinstance(method, Threshold):
+        unit = "%" if method.input == "rate" else ""
+        steps = "; ".join(
+            f"≥ {fmt_points(step.min).removesuffix(',00')}{unit} → "
+            + (_("max") if step.points == "max" else fmt_points(step.points))
+            for step in method.steps
+        )
+        what = _("rate") if method.input == "rate" else _("count")
+        return _("Threshold on a %(what)s: %(steps)s; otherwise 0") % {"what": what, "steps": steps}
+    if isinstance(method, Proportional):
+        text = _("Proportional to the rate, full marks at %(full)s%%") % {"full": fmt_points(method.full_at_value).removesuffix(",00")}
+        if method.floor is not None:
+            text += _("; 0 below %(floor)s%%") % {"floor": fmt_points(method.floor).removesuffix(",00")}
+        return text
+    if isinstance(method, External):
+        return _("Scored by %(source)s") % {"source": method.source}
+    if isinstance(method, Indicator):
+        return _("From the indicator %(indicator)s: %(rule)s") % {"indicator": method.indicator, "rule": method_label(method.rule)}
+    return _("Scored directly, 0 to max")

@@ -7,7 +7,7 @@ from cchc.orgs.models import OrgUnit
 
 from . import fileformat, reports
 from .display import ranking_table, scorecard_table
-from .messages import describe
+from .messages import describe, method_label
 from .models import Framework, Score, ScoreKind
 from .services import ranking, scorecard
 
@@ -48,9 +48,7 @@ def framework_detail(request, code, version):
 
 
 def _method_text(node) -> str:
-    from .writer import method_flow
-
-    return method_flow(node.method) if node.method is not None and node.is_leaf else ""
+    return method_label(node.method) if node.is_leaf else ""
 
 
 def framework_export(request, code, version):
