@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from decimal import ROUND_HALF_UP, Decimal
 
-from cchc.frameworks.method_types import External, Indicator, Proportional, Threshold, YesNo, input_kind
+from cchc.frameworks.method_types import External, Indicator, Threshold, YesNo, input_kind
 from cchc.frameworks.models import Framework, Score, ScoreKind
 from cchc.orgs.models import OrgUnit, UnitType
 

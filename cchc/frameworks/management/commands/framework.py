@@ -13,7 +13,13 @@ from cchc.frameworks import fileformat
 from cchc.frameworks.display import scorecard_table
 from cchc.frameworks.messages import describe
 from cchc.frameworks.models import Framework, Score
-from cchc.frameworks.services import FrameworkError, import_dataset, import_framework, import_shipped, scorecard
+from cchc.frameworks.services import (
+    FrameworkError,
+    import_dataset,
+    import_framework,
+    import_shipped,
+    scorecard,
+)
 from cchc.orgs.models import OrgUnit
 
 
