@@ -30,12 +30,18 @@ def _cell(value):
     return value
 
 
+def _csv_cell(value):
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return _cell(value)
+
+
 def render_csv(table: Table) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(table.columns)
     for row in table.rows:
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow([_csv_cell(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from cchc.core.tabular import RowError, TableError, read_table
 from cchc.orgs.models import OrgUnit
+from cchc.orgs.services import UnitLookupError, resolve_unit
 
 from .dataset import as_decimal
 from .models import Framework, Score, ScoreKind
@@ -50,10 +52,15 @@ def _framework(code: str, cache: dict) -> Framework | None:
     return cache[code]
 
 
-def _subject(ref: str, cache: dict) -> OrgUnit | None:
-    if ref not in cache:
-        cache[ref] = OrgUnit.objects.filter(code=ref.upper()).first() or OrgUnit.objects.filter(name=ref).first()
-    return cache[ref]
+def _subject(ref: str, year: int, cache: dict) -> OrgUnit | str:
+    """The unit, or the reason it cannot be found (a name is read at the end of the year)."""
+    key = (ref, year)
+    if key not in cache:
+        try:
+            cache[key] = resolve_unit(ref, dt.date(year, 12, 31))
+        except UnitLookupError as exc:
+            cache[key] = str(exc)
+    return cache[key]
 
 
 def parse_value(kind: str, row: dict) -> tuple[object, str | None]:
@@ -93,12 +100,12 @@ def import_scores(path, *, content: bytes | None = None, source: str = "") -> Sc
             if fw is None:
                 errors.append(RowError(line, "framework", _("unknown framework %(code)s") % {"code": row["framework"]}))
                 continue
-            subject = _subject(row["subject"], subjects)
-            if subject is None:
-                errors.append(RowError(line, "subject", _("unknown unit %(code)s") % {"code": row["subject"]}))
-                continue
             if not row["year"].isdigit() or not 1990 <= int(row["year"]) <= 2100:
                 errors.append(RowError(line, "year", _("“%(value)s” is not a year") % {"value": row["year"]}))
+                continue
+            subject = _subject(row["subject"], int(row["year"]), subjects)
+            if isinstance(subject, str):
+                errors.append(RowError(line, "subject", subject))
                 continue
             kind = (row.get("kind") or ScoreKind.INPUT).strip().lower()
             if kind not in ScoreKind.values:

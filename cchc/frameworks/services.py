@@ -37,7 +37,13 @@ class FrameworkError(Exception):
         self.findings = findings
         self.source = source
         first = next((f for f in findings if f.is_error), findings[0] if findings else None)
-        super().__init__(f"{source}: {first.message}" if source and first else (first.message if first else source))
+        if first is not None:
+            from .messages import describe
+
+            message = describe(first)
+            super().__init__(f"{source}: {message}" if source else message)
+        else:
+            super().__init__(source)
 
 
 # --- import ------------------------------------------------------------------------------
@@ -206,8 +212,10 @@ def inputs_for(fw: Framework, subject: OrgUnit, year: int, *, published_only: bo
     return {s.criterion.code: s.as_input() for s in scores}
 
 
-def targets_for(fw: Framework, subject: OrgUnit, year: int) -> dict[str, Decimal]:
+def targets_for(fw: Framework, subject: OrgUnit, year: int, *, published_only: bool = False) -> dict[str, Decimal]:
     scores = Score.objects.filter(framework=fw, subject=subject, year=year, kind=ScoreKind.TARGET).select_related("criterion")
+    if published_only:
+        scores = scores.published()
     return {s.criterion.code: s.value for s in scores if s.value is not None}
 
 
@@ -250,7 +258,7 @@ def scorecard(fw: Framework, subject: OrgUnit, year: int, *, published_only: boo
     result = engine.compute(definition, inputs_for(fw, subject, year, published_only=published_only))
     last = engine.compute(definition, inputs_for(fw, subject, year - 1, published_only=published_only))
     last_year = last if any(r.scored_leaves for r in last.roots) else None
-    rows = reports.comparison(result, last_year, targets_for(fw, subject, year))
+    rows = reports.comparison(result, last_year, targets_for(fw, subject, year, published_only=published_only))
     declared, printed, text_columns = {}, [], {}
     findings = list(fw.definition_findings)
     ds = fw.datasets.filter(subject=subject).first()

@@ -19,8 +19,11 @@ def _framework(request, code, version) -> Framework:
     return access.get_object(request, Framework, "view", code=code, version=version)
 
 
-def _years_with_scores(fw):
-    return sorted(set(Score.objects.filter(framework=fw, kind=ScoreKind.INPUT).values_list("year", flat=True)), reverse=True)
+def _years_with_scores(fw, subject=None):
+    scores = Score.objects.filter(framework=fw, kind=ScoreKind.INPUT)
+    if subject is not None:
+        scores = scores.filter(subject=subject)
+    return sorted(set(scores.values_list("year", flat=True)), reverse=True)
 
 
 def framework_list(request):
@@ -88,7 +91,7 @@ def scorecard_view(request, code, version, subject, year):
     rows = card.rows
     if sort.lstrip("-") in SORTABLE and sort.lstrip("-") != "code":
         rows = reports.sort_rows(rows, sort.lstrip("-"), descending=sort.startswith("-"))
-    years = _years_with_scores(fw)
+    years = _years_with_scores(fw, unit)
     return render(
         request,
         "frameworks/scorecard.html",
@@ -105,7 +108,7 @@ def scorecard_export(request, code, version, subject, year, fmt):
     if fmt not in EXPORT_FORMATS:
         raise Http404
     _fw, _unit, card = _card(request, code, version, subject, year)
-    return exports.response(scorecard_table(card, sep="." if fmt == "csv" else ","), fmt)
+    return exports.response(scorecard_table(card), fmt)
 
 
 def _ranking(request, code, version, year, kind=None):
@@ -134,4 +137,4 @@ def ranking_export(request, code, version, year, fmt):
     fw, rows = _ranking(request, code, version, year)
     if not rows:
         raise Http404(_("No ranking"))
-    return exports.response(ranking_table(fw, year, rows, sep="." if fmt == "csv" else ","), fmt)
+    return exports.response(ranking_table(fw, year, rows), fmt)

@@ -27,3 +27,29 @@ def matcher_for(province: OrgUnit, day: dt.date) -> Matcher:
     candidates += [Candidate(code=g.code, name=g.name, kind="group", aliases=tuple(g.alias_list)) for g in groups]
     names = [p.short_name or p.name for p in provinces] + [p.short_name for p in province.predecessors()]
     return Matcher(candidates, province_names=[n for n in names if n])
+
+
+class UnitLookupError(ValueError):
+    pass
+
+
+def resolve_unit(ref: str, on: dt.date | None = None) -> OrgUnit:
+    """A unit by its code, or by its exact name among the units valid at ``on`` (default: today).
+
+    A name shared by several units valid that day (or by none) is refused with a message that
+    asks for the code: a score must never land on a unit that no longer exists.
+    """
+    from django.utils.translation import gettext as _
+
+    text = (ref or "").strip()
+    unit = OrgUnit.objects.filter(code=text.upper()).first()
+    if unit is not None:
+        return unit
+    day = on or dt.date.today()
+    named = list(OrgUnit.objects.filter(name=text).filter(valid_at_q(day))[:3])
+    if len(named) == 1:
+        return named[0]
+    if not named:
+        raise UnitLookupError(_("no unit named or coded “%(ref)s” on %(day)s") % {"ref": text, "day": day.strftime("%d/%m/%Y")})
+    codes = ", ".join(u.code for u in named)
+    raise UnitLookupError(_("several units are named “%(ref)s” (%(codes)s): use the code") % {"ref": text, "codes": codes})

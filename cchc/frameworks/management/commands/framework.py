@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from cchc.frameworks import dataset as dataset_format
 from cchc.frameworks import fileformat
-from cchc.frameworks.display import scorecard_table
+from cchc.frameworks.display import cell_text, scorecard_table
 from cchc.frameworks.messages import describe
 from cchc.frameworks.models import Framework, Score
 from cchc.frameworks.services import (
@@ -20,14 +21,16 @@ from cchc.frameworks.services import (
     import_shipped,
     scorecard,
 )
-from cchc.orgs.models import OrgUnit
+from cchc.orgs.services import UnitLookupError, resolve_unit
 
 
 def print_findings(stdout, findings, path=""):
+    """``path:line: error: sentence`` in the active language; the line is said once, in front."""
     for f in findings:
         where = f"{path}:{f.line}" if f.line else path
         level = _("error") if f.severity == "error" else _("warning")
-        stdout.write(f"{where}: {level}: {f.message}" if where else f"{level}: {f.message}")
+        text = describe(f, line=False)  # the line is in the prefix
+        stdout.write(f"{where}: {level}: {text}" if where else f"{level}: {text}")
 
 
 class Command(BaseCommand):
@@ -116,9 +119,10 @@ class Command(BaseCommand):
     def handle_show(self, code, version=None, subject=None, year=None, format="table", **options):
         fw = self._framework(code, version)
         if subject:
-            unit = OrgUnit.objects.filter(code=subject.upper()).first() or OrgUnit.objects.filter(name=subject).first()
-            if unit is None:
-                raise CommandError(_("Unknown unit %(code)s.") % {"code": subject})
+            try:
+                unit = resolve_unit(subject, dt.date(year, 12, 31) if year else None)
+            except UnitLookupError as exc:
+                raise CommandError(str(exc)) from None
         else:
             ds = fw.datasets.first()
             first = Score.objects.filter(framework=fw).first()
@@ -132,7 +136,7 @@ class Command(BaseCommand):
         if format == "json":
             self.stdout.write(json.dumps(self._json(card), ensure_ascii=False, indent=2))
             return
-        table = scorecard_table(card, sep="." if format == "csv" else ",")
+        table = scorecard_table(card)
         if format == "csv":
             from cchc.core.exports import render_csv
 
@@ -180,7 +184,7 @@ class Command(BaseCommand):
         for row, source in zip(table.rows, card.rows, strict=True):
             title = ("  " * source.depth + row[1])
             title = title if len(title) <= widths[1] else title[: widths[1] - 1] + "…"
-            cells = [row[0], title, *row[2 : 2 + len(numeric)]]
+            cells = [row[0], title, *(cell_text(v) for v in row[2 : 2 + len(numeric)])]
             self.stdout.write("".join(f"{str(c):<{w + 1}}" for c, w in zip(cells, widths, strict=False)).rstrip())
         self.stdout.write("")
         self.stdout.write(

@@ -1,12 +1,13 @@
 """cchc ranking CODE --year Y"""
 
 import json
+from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from cchc.core.exports import render_csv
-from cchc.frameworks.display import ranking_table
+from cchc.frameworks.display import cell_text, ranking_table
 from cchc.frameworks.models import Framework
 from cchc.frameworks.services import ranking
 
@@ -28,12 +29,15 @@ class Command(BaseCommand):
         rows = ranking(fw, year)
         if not rows:
             raise CommandError(_("No published scores on %(code)s for %(year)d.") % {"code": code, "year": year})
-        table = ranking_table(fw, year, rows, sep="." if format != "table" else ",")
+        table = ranking_table(fw, year, rows)
         if format == "csv":
             self.stdout.write(render_csv(table).decode("utf-8-sig"), ending="")
         elif format == "json":
-            self.stdout.write(json.dumps([dict(zip(["rank", "code", "name", "score", "max", "index", "band"], r, strict=True)) for r in table.rows], ensure_ascii=False, indent=2))
+            keys = ["rank", "code", "name", "score", "max", "index", "band"]
+            rows = [{k: (str(v) if isinstance(v, Decimal) else v) for k, v in zip(keys, r, strict=True)} for r in table.rows]
+            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
         else:
             self.stdout.write(f"{table.title} — {table.subtitle}")
             for r in table.rows:
-                self.stdout.write(f"{r[0]!s:>4}  {r[2]:<45} {r[3]:>8} / {r[4]:<7} {r[5]:>7}%  {r[6]}")
+                r = [cell_text(v) for v in r]
+                self.stdout.write(f"{r[0]:>4}  {r[2]:<45} {r[3]:>8} / {r[4]:<7} {r[5]:>7}%  {r[6]}")
