@@ -69,7 +69,10 @@ class Framework(models.Model):
         """The findings of the import (warnings such as children that do not add up)."""
         from .model import Finding
 
-        return [Finding(f["code"], f["message"], f.get("line"), f.get("node"), {}, f.get("severity", "warning")) for f in self.findings]
+        return [
+            Finding(f["code"], f["message"], f.get("line"), f.get("node"), f.get("params") or {}, f.get("severity", "warning"))
+            for f in self.findings
+        ]
 
     @property
     def in_use(self) -> bool:

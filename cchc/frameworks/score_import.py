@@ -15,6 +15,7 @@ from cchc.orgs.models import OrgUnit
 from cchc.orgs.services import UnitLookupError, resolve_unit
 
 from .dataset import as_decimal
+from .messages import describe
 from .models import Framework, Score, ScoreKind
 
 COLUMNS = {
@@ -124,7 +125,7 @@ def import_scores(path, *, content: bytes | None = None, source: str = "") -> Sc
             if kind == ScoreKind.INPUT:
                 findings = check_input(fw, code, value)
                 if findings:
-                    errors.append(RowError(line, "value", findings[0].message))
+                    errors.append(RowError(line, "value", describe(findings[0], line=False)))
                     continue
             elif criterion.max_points is not None and not Decimal(0) <= value <= criterion.max_points:
                 errors.append(RowError(line, "value", _("a target must be between 0 and the max %(max)s") % {"max": criterion.max_points}))
