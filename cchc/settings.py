@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "cchc.accounts",
     "cchc.orgs",
     "cchc.frameworks",
+    "cchc.assessments",
     "cchc.demo",
 ]
 

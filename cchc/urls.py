@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("cchc.accounts.urls")),
     path("orgs/", include("cchc.orgs.urls")),
     path("indexes/", include("cchc.frameworks.urls")),
+    path("assessments/", include("cchc.assessments.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("i18n/js/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -152,6 +152,9 @@ class Score(models.Model):
     numerator = models.DecimalField(_("numerator"), null=True, blank=True, **POINTS)
     denominator = models.DecimalField(_("denominator"), null=True, blank=True, **POINTS)
     done = models.BooleanField(_("done"), null=True, blank=True)
+    points = models.BooleanField(
+        _("value is points"), default=False, help_text=_("Set for published appraisal results: the value is the final points.")
+    )
     source = models.CharField(_("source"), max_length=200, blank=True)
     published = models.BooleanField(_("published"), default=True)
     updated_at = models.DateTimeField(auto_now=True)

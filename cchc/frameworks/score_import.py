@@ -144,7 +144,7 @@ def import_scores(path, *, content: bytes | None = None, source: str = "") -> Sc
         raise ScoreImportError([_("the file has no score rows")])
     report = ScoreImportReport()
     for item in pending:
-        fields = {"value": None, "numerator": None, "denominator": None, "done": None}
+        fields = {"value": None, "numerator": None, "denominator": None, "done": None, "points": False}
         value = item["value"]
         if isinstance(value, tuple):
             fields["numerator"], fields["denominator"] = value

@@ -205,11 +205,25 @@ def import_shipped(user=None) -> list[ImportResult]:
 # --- computing ---------------------------------------------------------------------------
 
 
-def inputs_for(fw: Framework, subject: OrgUnit, year: int, *, published_only: bool = False) -> dict:
+def scores_for(fw: Framework, subject: OrgUnit, year: int, *, published_only: bool = False):
     scores = Score.objects.filter(framework=fw, subject=subject, year=year, kind=ScoreKind.INPUT).select_related("criterion")
-    if published_only:
-        scores = scores.published()
-    return {s.criterion.code: s.as_input() for s in scores}
+    return list(scores.published() if published_only else scores)
+
+
+def compute_scores(fw: Framework, scores) -> engine.Result:
+    """The engine's result for one subject-year: inputs through their methods, or final points as they are."""
+    if not any(s.points for s in scores):
+        return engine.compute(fw.definition, {s.criterion.code: s.as_input() for s in scores})
+    from .methods import score as score_leaf
+
+    nodes = fw.definition.by_code()
+    points = {}
+    for s in scores:
+        node = nodes[s.criterion.code]
+        value = s.value if s.points else score_leaf(node.method, node.max, s.as_input(), node.code).score
+        if value is not None:
+            points[node.code] = value
+    return engine.compute(points_definition(fw), points)
 
 
 def targets_for(fw: Framework, subject: OrgUnit, year: int, *, published_only: bool = False) -> dict[str, Decimal]:
@@ -255,8 +269,8 @@ class Scorecard:
 
 def scorecard(fw: Framework, subject: OrgUnit, year: int, *, published_only: bool = False) -> Scorecard:
     definition = fw.definition
-    result = engine.compute(definition, inputs_for(fw, subject, year, published_only=published_only))
-    last = engine.compute(definition, inputs_for(fw, subject, year - 1, published_only=published_only))
+    result = compute_scores(fw, scores_for(fw, subject, year, published_only=published_only))
+    last = compute_scores(fw, scores_for(fw, subject, year - 1, published_only=published_only))
     last_year = last if any(r.scored_leaves for r in last.roots) else None
     rows = reports.comparison(result, last_year, targets_for(fw, subject, year, published_only=published_only))
     declared, printed, text_columns = {}, [], {}
@@ -299,10 +313,10 @@ def ranking(fw: Framework, year: int, subjects=None) -> list[RankingRow]:
     units = OrgUnit.objects.filter(pk__in=subject_ids)
     if subjects is not None:
         units = units.filter(pk__in=[s.pk for s in subjects])
-    by_subject = {}
+    by_subject: dict[int, list] = {}
     for score in Score.objects.filter(framework=fw, year=year, kind=ScoreKind.INPUT, published=True, subject__in=units).select_related("criterion"):
-        by_subject.setdefault(score.subject_id, {})[score.criterion.code] = score.as_input()
-    results = {unit.pk: engine.compute(definition, by_subject.get(unit.pk, {})) for unit in units}
+        by_subject.setdefault(score.subject_id, []).append(score)
+    results = {unit.pk: compute_scores(fw, by_subject.get(unit.pk, [])) for unit in units}
     units_by_id = {u.pk: u for u in units}
     ranked = reports.rank([(pk, r.index) for pk, r in sorted(results.items(), key=lambda i: units_by_id[i[0]].name)], definition.bands)
     return [

@@ -1,0 +1,493 @@
+"""Assessment services: every step of the workflow, in one transaction each.
+
+Views, commands and tests call these; each checks permissions through the access layer,
+checks the state, writes, and raises ``AssessmentError`` (a translated message) when the
+step is not allowed.
+
+    draft → submitted → under appraisal → returned (per criterion) → resubmitted
+          → appraised → locked → published
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cchc.core import access
+from cchc.frameworks import engine
+from cchc.frameworks.messages import describe
+from cchc.frameworks.methods import score as score_leaf
+from cchc.frameworks.method_types import External, input_kind
+from cchc.frameworks.models import Criterion, Framework, Score, ScoreKind
+from cchc.orgs.models import OrgUnit
+
+from .models import (
+    EDITABLE_STATES,
+    Citation,
+    Cycle,
+    CycleKind,
+    DomainLead,
+    Entry,
+    Evidence,
+    Round,
+    RoundKind,
+    RoundState,
+    Submission,
+    SubmissionState,
+)
+
+S = SubmissionState
+
+
+class AssessmentError(Exception):
+    """A step that is not allowed now; the message says why, in the user's language."""
+
+
+class StaleEdit(AssessmentError):
+    """Someone saved the entry after it was opened: the newer values are in ``entry``."""
+
+    def __init__(self, entry: Entry):
+        self.entry = entry
+        who = entry.updated_by.get_username() if entry.updated_by else _("someone")
+        super().__init__(
+            _("%(who)s saved this criterion at %(when)s after you opened it; your change was not saved. The newer value is shown.")
+            % {"who": who, "when": timezone.localtime(entry.updated_at).strftime("%H:%M %d/%m/%Y")}
+        )
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+# --- setting up -------------------------------------------------------------------------
+
+
+@dataclass
+class RoundDates:
+    deadline: dt.date
+    grace_until: dt.date
+    locks_on: dt.date
+
+
+def monthly_dates(year: int, month: int, *, day: int = 25, grace_days: int = 3, lock_days: int = 10) -> RoundDates:
+    """The 25th of the month by default (seed 004 item 74), a few days' grace, a lock date after."""
+    last = calendar.monthrange(year, month)[1]
+    deadline = dt.date(year, month, min(day, last))
+    grace = deadline + dt.timedelta(days=grace_days)
+    return RoundDates(deadline, grace, max(grace, deadline + dt.timedelta(days=lock_days)))
+
+
+@transaction.atomic
+def create_cycle(
+    *,
+    code: str,
+    name: str,
+    framework: Framework,
+    year: int,
+    kind: str,
+    subjects: list[OrgUnit],
+    subjects_at: dt.date,
+    domain_leads: dict[str, OrgUnit] | None = None,
+    months: list[int] | None = None,
+    annual: RoundDates | None = None,
+    user=None,
+) -> Cycle:
+    if user is not None and not access.principal_for(user).manages:
+        raise PermissionDenied
+    if Cycle.objects.filter(code=code).exists():
+        raise AssessmentError(_("A cycle with the code %(code)s exists already.") % {"code": code})
+    cycle = Cycle.objects.create(
+        code=code, name=name, framework=framework, year=year, kind=kind, subjects_at=subjects_at,
+        created_by=user if getattr(user, "pk", None) else None,
+    )
+    cycle.subjects.set(subjects)
+    roots = [node.code for node in framework.definition.nodes]
+    if kind == CycleKind.PROVINCIAL:
+        missing = [code for code in roots if code not in (domain_leads or {})]
+        if missing:
+            raise AssessmentError(_("Every domain needs a lead agency; missing: %(codes)s.") % {"codes": ", ".join(missing)})
+        for domain, unit in (domain_leads or {}).items():
+            if domain not in roots:
+                raise AssessmentError(_("%(code)s is not a domain of the framework.") % {"code": domain})
+            DomainLead.objects.create(cycle=cycle, domain=domain, unit=unit)
+    for month in months or []:
+        dates = monthly_dates(year, month)
+        Round.objects.create(cycle=cycle, code=f"{year}-{month:02d}", kind=RoundKind.MONTHLY, month=month, **dates.__dict__)
+    if annual is not None:
+        Round.objects.create(cycle=cycle, code="annual", kind=RoundKind.ANNUAL, **annual.__dict__)
+    return cycle
+
+
+def expected_submissions(round_: Round) -> list[tuple[OrgUnit, str, OrgUnit]]:
+    """(subject, domain, owner) for every submission the round expects."""
+    cycle = round_.cycle
+    subjects = list(cycle.subjects.order_by("type", "sort_order", "name"))
+    if cycle.kind == CycleKind.PROVINCIAL:
+        leads = {d.domain: d.unit for d in cycle.domain_leads.select_related("unit")}
+        return [(subject, node.code, leads[node.code]) for subject in subjects for node in cycle.framework.definition.nodes]
+    return [(subject, "", subject) for subject in subjects]
+
+
+@transaction.atomic
+def open_submissions(round_: Round) -> int:
+    """Create the round's submissions and entries, carrying values forward from the previous round."""
+    created = 0
+    for subject, domain, owner in expected_submissions(round_):
+        submission, new = Submission.objects.get_or_create(
+            round=round_, subject=subject, domain=domain, defaults={"owner": owner}
+        )
+        if new:
+            created += 1
+        _ensure_entries(submission)
+    return created
+
+
+def leaf_criteria(submission: Submission):
+    criteria = Criterion.objects.filter(framework=submission.round.cycle.framework, is_leaf=True).order_by("position")
+    if submission.domain:
+        codes = _codes_under(submission.round.cycle.framework, submission.domain)
+        criteria = criteria.filter(code__in=codes)
+    return criteria
+
+
+def _codes_under(framework: Framework, domain: str) -> set[str]:
+    node = framework.definition.by_code()[domain]
+    return {n.code for n, _depth in node.walk()}
+
+
+def _previous_round(round_: Round) -> Round | None:
+    if round_.kind != RoundKind.MONTHLY:
+        return round_.cycle.rounds.filter(kind=RoundKind.MONTHLY).order_by("-month").first()
+    return round_.cycle.rounds.filter(kind=RoundKind.MONTHLY, month__lt=round_.month).order_by("-month").first()
+
+
+def _ensure_entries(submission: Submission) -> None:
+    existing = set(submission.entries.values_list("criterion_id", flat=True))
+    previous = _previous_round(submission.round)
+    carried = {}
+    if previous is not None:
+        for e in Entry.objects.filter(submission__round=previous, submission__subject=submission.subject, submission__domain=submission.domain):
+            carried[e.criterion_id] = e
+    new = []
+    for criterion in leaf_criteria(submission):
+        if criterion.pk in existing:
+            continue
+        before = carried.get(criterion.pk)
+        fields = {}
+        if before is not None:
+            fields = {k: getattr(before, k) for k in ("value", "numerator", "denominator", "done", "self_score", "explanation")}
+        new.append(Entry(submission=submission, criterion=criterion, **fields))
+    Entry.objects.bulk_create(new)
+    if carried:
+        for entry in submission.entries.filter(criterion_id__in=[e.criterion_id for e in new]):
+            before = carried[entry.criterion_id]
+            entry.citations.bulk_create(
+                [Citation(entry=entry, evidence_id=c.evidence_id, locator=c.locator) for c in before.citations.all()],
+                ignore_conflicts=True,
+            )
+
+
+# --- entering scores ---------------------------------------------------------------------
+
+
+def _require(user, action: str, obj) -> None:
+    if not access.can(user, "view", obj):
+        raise PermissionDenied
+    if not access.can(user, action, obj):
+        raise PermissionDenied
+
+
+def entry_is_editable(entry: Entry, on: dt.date | None = None) -> bool:
+    submission = entry.submission
+    if submission.round.is_locked_on(on or today()):
+        return False
+    if submission.state == S.DRAFT:
+        return True
+    return submission.state == S.RETURNED and entry.returned
+
+
+def _check_editable(entry: Entry) -> None:
+    submission = entry.submission
+    if submission.round.is_locked_on(today()):
+        raise AssessmentError(_("The round is locked: nothing can be changed."))
+    if submission.state not in EDITABLE_STATES:
+        raise AssessmentError(
+            _("The submission is %(state)s: it cannot be changed now.") % {"state": submission.get_state_display()}
+        )
+    if submission.state == S.RETURNED and not entry.returned:
+        raise AssessmentError(_("Only the criteria returned by the appraiser can be changed."))
+
+
+def parse_input(kind: str, *, value=None, numerator=None, denominator=None, done=None):
+    """Turn form text into the engine's input for the leaf's kind; None when nothing is entered."""
+    from cchc.frameworks.dataset import as_decimal
+
+    def number(text):
+        if text in (None, ""):
+            return None
+        parsed = as_decimal(str(text).strip().replace(",", "."))
+        if parsed is None:
+            raise AssessmentError(_("“%(value)s” is not a number.") % {"value": text})
+        return parsed
+
+    if kind == "bool":
+        if done in (None, ""):
+            return None
+        return str(done).lower() in ("1", "true", "yes", "on", "co", "có")
+    if kind == "rate":
+        n, d = number(numerator), number(denominator)
+        if n is None and d is None:
+            return None
+        if n is None or d is None:
+            raise AssessmentError(_("Enter both the numerator and the denominator."))
+        return (n, d)
+    return number(value)
+
+
+def compute_leaf(criterion: Criterion, value):
+    """(score, explanation text) of one leaf for an input; raises AssessmentError when refused."""
+    node = criterion.framework.definition.by_code()[criterion.code]
+    scored = score_leaf(node.method, node.max, value, node.code)
+    if scored.findings:
+        raise AssessmentError(describe(scored.findings[0], line=False))
+    return scored.score, scored.explanation
+
+
+@transaction.atomic
+def save_entry(entry: Entry, user, *, value, explanation: str | None = None, version: int | None = None, response: str | None = None) -> Entry:
+    """Store one leaf's input; refuse a stale version (someone saved in between)."""
+    entry = Entry.objects.select_for_update().select_related("submission__round__cycle", "criterion__framework").get(pk=entry.pk)
+    _require(user, "change", entry)
+    _check_editable(entry)
+    if version is not None and version != entry.version:
+        raise StaleEdit(entry)
+    score, _explanation = compute_leaf(entry.criterion, value)
+    entry.value = entry.numerator = entry.denominator = entry.done = None
+    if isinstance(value, tuple):
+        entry.numerator, entry.denominator = value
+    elif isinstance(value, bool):
+        entry.done = value
+    else:
+        entry.value = value
+    entry.self_score = score
+    if explanation is not None:
+        entry.explanation = explanation.strip()
+    if response is not None:
+        entry.response = response.strip()
+    entry.version += 1
+    entry.updated_by = user
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def cite(entry: Entry, user, evidence: Evidence, locator: str = "") -> Citation:
+    _require(user, "change", entry)
+    _check_editable(entry)
+    if not access.can(user, "view", evidence):
+        raise PermissionDenied
+    if evidence.owner_id not in (entry.submission.owner_id, entry.submission.subject_id) and not access.principal_of(user).manages:
+        raise AssessmentError(_("This document belongs to another unit's register."))
+    citation, _created = Citation.objects.update_or_create(entry=entry, evidence=evidence, defaults={"locator": locator.strip()})
+    Entry.objects.filter(pk=entry.pk).update(version=entry.version + 1)
+    return citation
+
+
+@transaction.atomic
+def uncite(citation: Citation, user) -> None:
+    _require(user, "change", citation.entry)
+    _check_editable(citation.entry)
+    citation.delete()
+
+
+# --- submitting --------------------------------------------------------------------------
+
+
+def missing_explanations(submission: Submission) -> list[Entry]:
+    """Leaves scored above zero with no evidence and no written explanation (the MOHA rule)."""
+    return [
+        e
+        for e in submission.entries.select_related("criterion").prefetch_related("citations")
+        if e.self_score and e.self_score > 0 and not e.citations.all() and not e.explanation.strip()
+        and not isinstance(e.criterion.framework.definition.by_code()[e.criterion.code].method, External)
+    ]
+
+
+@transaction.atomic
+def submit(submission: Submission, user, *, now: dt.datetime | None = None) -> Submission:
+    submission = Submission.objects.select_for_update().select_related("round__cycle").get(pk=submission.pk)
+    _require(user, "change", submission)
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    if submission.round.is_locked_on(day):
+        raise AssessmentError(_("The round is locked since %(day)s: it can no longer be submitted.") % {"day": submission.round.locks_on.strftime("%d/%m/%Y")})
+    if submission.state not in EDITABLE_STATES:
+        raise AssessmentError(_("The submission is %(state)s: there is nothing to send.") % {"state": submission.get_state_display()})
+    unexplained = missing_explanations(submission)
+    if unexplained:
+        codes = ", ".join(e.criterion.code for e in unexplained)
+        raise AssessmentError(
+            _("Criteria scored above zero need evidence or a written explanation: %(codes)s.") % {"codes": codes}
+        )
+    if submission.state == S.DRAFT:
+        submission.state = S.SUBMITTED
+        submission.submitted_at = now
+        submission.submitted_by = user
+        submission.late = day > submission.round.grace_until
+        submission.late_days = max(0, (day - submission.round.deadline).days) if submission.late else 0
+    else:
+        submission.state = S.RESUBMITTED
+        submission.response_due = None
+    submission.save()
+    return submission
+
+
+# --- appraising --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_appraisal(submission: Submission, user) -> Submission:
+    _require(user, "appraise", submission)
+    if submission.state not in (S.SUBMITTED, S.RESUBMITTED):
+        raise AssessmentError(_("Only a submitted submission can be appraised."))
+    submission.state = S.UNDER_APPRAISAL
+    submission.save()
+    return submission
+
+
+@transaction.atomic
+def appraise_entry(entry: Entry, user, *, score: Decimal | None, reason: str = "") -> Entry:
+    entry = Entry.objects.select_for_update().select_related("submission__round", "criterion").get(pk=entry.pk)
+    _require(user, "appraise", entry)
+    if entry.submission.state != S.UNDER_APPRAISAL:
+        raise AssessmentError(_("Start the appraisal of the submission first."))
+    if score is not None:
+        maximum = entry.criterion.max_points
+        if score < 0 or (maximum is not None and score > maximum):
+            raise AssessmentError(_("The appraised score must be between 0 and %(max)s.") % {"max": maximum})
+        if score != (entry.self_score or 0) and not reason.strip():
+            raise AssessmentError(_("Give the reason why the appraised score differs from the self score."))
+    entry.appraised_score = score
+    entry.appraisal_reason = reason.strip()
+    entry.appraised_by = user
+    entry.appraised_at = timezone.now()
+    entry.version += 1
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def return_entries(submission: Submission, user, reasons: dict[int, str]) -> Submission:
+    """Send criteria back to the unit, each with its reason; only they reopen."""
+    _require(user, "appraise", submission)
+    if submission.state not in (S.UNDER_APPRAISAL, S.SUBMITTED, S.RESUBMITTED):
+        raise AssessmentError(_("Only a submission being appraised can be returned."))
+    if not reasons:
+        raise AssessmentError(_("Choose at least one criterion to return."))
+    for entry_id, reason in reasons.items():
+        if not reason.strip():
+            raise AssessmentError(_("Every returned criterion needs a reason."))
+        updated = submission.entries.filter(pk=entry_id).update(returned=True, return_reason=reason.strip())
+        if not updated:
+            raise AssessmentError(_("That criterion is not part of this submission."))
+    submission.entries.exclude(pk__in=reasons).update(returned=False)
+    submission.state = S.RETURNED
+    submission.response_due = today() + dt.timedelta(days=submission.round.cycle.response_days)
+    submission.save()
+    for entry in submission.entries.filter(pk__in=reasons):
+        entry.save()  # one history record per returned criterion
+    return submission
+
+
+@transaction.atomic
+def finish_appraisal(submission: Submission, user) -> Submission:
+    _require(user, "appraise", submission)
+    if submission.state != S.UNDER_APPRAISAL:
+        raise AssessmentError(_("Only a submission under appraisal can be closed."))
+    submission.entries.update(returned=False)
+    submission.state = S.APPRAISED
+    submission.save()
+    return submission
+
+
+# --- locking and publishing --------------------------------------------------------------
+
+
+@transaction.atomic
+def lock_round(round_: Round, user) -> Round:
+    if not access.principal_of(user).manages:
+        raise PermissionDenied
+    if round_.state != RoundState.OPEN:
+        raise AssessmentError(_("The round is already %(state)s.") % {"state": round_.get_state_display()})
+    round_.state = RoundState.LOCKED
+    round_.save()
+    for submission in round_.submissions.all():
+        submission.state = S.LOCKED
+        submission.save()
+    return round_
+
+
+@transaction.atomic
+def publish_round(round_: Round, user) -> Round:
+    """Freeze the final numbers; an annual round also writes them as the published scores of the year."""
+    if not access.principal_of(user).manages:
+        raise PermissionDenied
+    if round_.state != RoundState.LOCKED:
+        raise AssessmentError(_("Lock the round before publishing it."))
+    round_.state = RoundState.PUBLISHED
+    round_.published_at = timezone.now()
+    round_.published_by = user
+    round_.save()
+    for submission in round_.submissions.all():
+        submission.state = S.PUBLISHED
+        submission.save()
+    if round_.kind == RoundKind.ANNUAL:
+        _write_published_scores(round_)
+    return round_
+
+
+def _write_published_scores(round_: Round) -> None:
+    cycle = round_.cycle
+    for entry in Entry.objects.filter(submission__round=round_).select_related("criterion", "submission"):
+        if entry.final_score is None:
+            continue
+        Score.objects.update_or_create(
+            framework=cycle.framework, criterion=entry.criterion, subject=entry.submission.subject, year=cycle.year,
+            kind=ScoreKind.INPUT,
+            defaults={"value": entry.final_score, "numerator": None, "denominator": None, "done": None,
+                      "points": True, "published": True, "source": str(round_)},
+        )
+
+
+# --- numbers -----------------------------------------------------------------------------
+
+
+def final_points(entries) -> dict[str, Decimal]:
+    return {e.criterion.code: e.final_score for e in entries if e.final_score is not None}
+
+
+def self_points(entries) -> dict[str, Decimal]:
+    return {e.criterion.code: e.self_score for e in entries if e.self_score is not None}
+
+
+def round_result(round_: Round, subject: OrgUnit, *, final: bool = True, published_only: bool = False) -> engine.Result:
+    """The framework computed from the round's points for a subject (all its submissions)."""
+    from cchc.frameworks.services import points_definition
+
+    entries = Entry.objects.filter(submission__round=round_, submission__subject=subject).select_related("criterion")
+    if published_only:
+        entries = entries.filter(submission__state=S.PUBLISHED)
+    points = final_points(entries) if final else self_points(entries)
+    return engine.compute(points_definition(round_.cycle.framework), points)
+
+
+def input_kind_of(criterion: Criterion) -> str:
+    node = criterion.framework.definition.by_code()[criterion.code]
+    return input_kind(node.method) if node.method is not None else "number"
