@@ -180,6 +180,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
+# Evidence files: the largest accepted upload (checked again by content in cchc.assessments.evidence).
+# Uploads above FILE_UPLOAD_MAX_MEMORY_SIZE are streamed to a temporary file, not held in memory;
+# the web server in front must accept request bodies a little above CCHC_EVIDENCE_MAX_BYTES.
+CCHC_EVIDENCE_MAX_BYTES = env_int("CCHC_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # form fields other than files
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

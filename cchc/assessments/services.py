@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from cchc.core import access
 from cchc.frameworks import engine
 from cchc.frameworks.messages import describe
-from cchc.frameworks.methods import score as score_leaf
 from cchc.frameworks.method_types import External, input_kind
+from cchc.frameworks.methods import score as score_leaf
 from cchc.frameworks.models import Criterion, Framework, Score, ScoreKind
 from cchc.orgs.models import OrgUnit
 
@@ -349,12 +349,18 @@ def submit(submission: Submission, user, *, now: dt.datetime | None = None) -> S
     return submission
 
 
+def _fresh(submission: Submission) -> Submission:
+    """The submission as it is in the database now, locked for this transaction."""
+    return Submission.objects.select_for_update().select_related("round__cycle").get(pk=submission.pk)
+
+
 # --- appraising --------------------------------------------------------------------------
 
 
 @transaction.atomic
 def start_appraisal(submission: Submission, user) -> Submission:
     _require(user, "appraise", submission)
+    submission = _fresh(submission)
     if submission.state not in (S.SUBMITTED, S.RESUBMITTED):
         raise AssessmentError(_("Only a submitted submission can be appraised."))
     submission.state = S.UNDER_APPRAISAL
@@ -387,6 +393,7 @@ def appraise_entry(entry: Entry, user, *, score: Decimal | None, reason: str = "
 def return_entries(submission: Submission, user, reasons: dict[int, str]) -> Submission:
     """Send criteria back to the unit, each with its reason; only they reopen."""
     _require(user, "appraise", submission)
+    submission = _fresh(submission)
     if submission.state not in (S.UNDER_APPRAISAL, S.SUBMITTED, S.RESUBMITTED):
         raise AssessmentError(_("Only a submission being appraised can be returned."))
     if not reasons:
@@ -409,6 +416,7 @@ def return_entries(submission: Submission, user, reasons: dict[int, str]) -> Sub
 @transaction.atomic
 def finish_appraisal(submission: Submission, user) -> Submission:
     _require(user, "appraise", submission)
+    submission = _fresh(submission)
     if submission.state != S.UNDER_APPRAISAL:
         raise AssessmentError(_("Only a submission under appraisal can be closed."))
     submission.entries.update(returned=False)
@@ -424,6 +432,7 @@ def finish_appraisal(submission: Submission, user) -> Submission:
 def lock_round(round_: Round, user) -> Round:
     if not access.principal_of(user).manages:
         raise PermissionDenied
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
     if round_.state != RoundState.OPEN:
         raise AssessmentError(_("The round is already %(state)s.") % {"state": round_.get_state_display()})
     round_.state = RoundState.LOCKED
@@ -439,6 +448,7 @@ def publish_round(round_: Round, user) -> Round:
     """Freeze the final numbers; an annual round also writes them as the published scores of the year."""
     if not access.principal_of(user).manages:
         raise PermissionDenied
+    round_ = Round.objects.select_for_update().select_related("cycle__framework").get(pk=round_.pk)
     if round_.state != RoundState.LOCKED:
         raise AssessmentError(_("Lock the round before publishing it."))
     round_.state = RoundState.PUBLISHED

@@ -39,6 +39,7 @@ DEMO_LOGINS = [
     DemoLogin("tuphap", "Lê Thị Lan", Role.DOMAIN_LEAD, "Sở Tư pháp", domain="2", note="domain lead, domain 2"),
     DemoLogin("vanphong", "Phạm Quốc Huy", Role.DOMAIN_LEAD, "Văn phòng Ủy ban nhân dân tỉnh", domain="3", note="domain lead, domain 3"),
     DemoLogin("taichinh", "Hoàng Văn Nam", Role.DOMAIN_LEAD, "Sở Tài chính", domain="6", note="domain lead, domain 6"),
+    DemoLogin("noivu", "Đặng Thu Hà", Role.DOMAIN_LEAD, "Sở Nội vụ", domain="1,4,5,8", note="domain lead, domains 1, 4, 5, 8"),
     DemoLogin("khcn", "Đỗ Thị Thu", Role.DOMAIN_LEAD, "Sở Khoa học và Công nghệ", domain="7", note="domain lead, domain 7"),
     DemoLogin("yte", "Vũ Thị Mai", Role.OFFICER, "Sở Y tế", note="officer of a department (A)"),
     DemoLogin("xaydung", "Bùi Văn Tùng", Role.OFFICER, "Sở Xây dựng", note="officer of another department (B)"),
@@ -106,4 +107,7 @@ def build(province_ref: str = DEFAULT_PROVINCE, progress=None) -> dict:
 
     import_shipped()
     scores = build_scores(province)
+    from cchc.demo.assessments import build_assessments
+
+    build_assessments(province)
     return {"province": province, "load": report, "logins": logins, "scores": scores}

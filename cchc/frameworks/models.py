@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 POINTS = {"max_digits": 12, "decimal_places": 4}
+_DEFINITIONS: dict = {}  # (pk, version, hash of the YAML) -> parsed definition; read-only once built
 
 
 class FrameworkQuerySet(models.QuerySet):
@@ -55,13 +56,24 @@ class Framework(models.Model):
 
     @cached_property
     def definition(self):
-        """The pure-Python framework (nodes, methods, bands) read from the stored YAML."""
+        """The pure-Python framework (nodes, methods, bands) read from the stored YAML.
+
+        Parsed once per process for a given text: every Criterion row carries its own
+        Framework instance, and parsing a large framework for each would be slow.
+        """
+        key = (self.pk, self.version, hash(self.source_text))
+        cached = _DEFINITIONS.get(key)
+        if cached is not None:
+            return cached
         from .fileformat import load
 
         framework, findings = load(self.source_text)
         if framework is None:
             raise ValueError(f"stored framework {self} no longer loads: {findings[0].message}")
         framework.version = self.version
+        if len(_DEFINITIONS) > 64:
+            _DEFINITIONS.clear()
+        _DEFINITIONS[key] = framework
         return framework
 
     @property
