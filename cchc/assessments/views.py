@@ -321,3 +321,43 @@ def round_action(request, cycle, round_code):
     except AssessmentError as exc:
         messages.error(request, str(exc))
     return redirect("assessments:round", round_.cycle.code, round_.code)
+
+
+# --- bulk entry ---------------------------------------------------------------------------
+
+
+def bulk_template(request, cycle, round_code, subject, domain):
+    from django.http import HttpResponse
+    from django.utils.text import slugify
+
+    from . import bulk
+
+    submission = _submission(request, cycle, round_code, subject, domain, "change")
+    response = HttpResponse(
+        bulk.template(submission), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = slugify(f"tu-danh-gia-{submission.subject.code}-{submission.round.code}-{submission.domain_key}")
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+@require_POST
+def bulk_upload(request, cycle, round_code, subject, domain):
+    from . import bulk
+
+    submission = _submission(request, cycle, round_code, subject, domain, "change")
+    uploaded = request.FILES.get("file")
+    if uploaded is None:
+        messages.error(request, _("Choose the filled-in XLSX file."))
+        return redirect("assessments:submission", *_url_args(submission))
+    try:
+        result = bulk.upload(submission, request.user, uploaded.name, uploaded.read())
+    except bulk.BulkError as exc:
+        for error in exc.errors[:50]:
+            messages.error(request, f"{uploaded.name}: {error}")
+        messages.error(request, _("Nothing was saved: correct the rows above and upload again."))
+    except AssessmentError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(saved)d criteria saved from the file (%(unchanged)d unchanged).") % {"saved": result.saved, "unchanged": result.unchanged})
+    return redirect("assessments:submission", *_url_args(submission))
