@@ -247,3 +247,14 @@ def test_publishing_the_annual_round_writes_the_published_scores_and_the_ranking
     assert set(rows) == {"P08-SYT", "P08-SXD"}
     assert rows["P08-SYT"].score == expected["P08-SYT"]
     assert rows["P08-SYT"].rank == 1 or rows["P08-SXD"].rank == 1
+
+
+def test_a_submission_never_sent_is_locked_but_not_published(draft):
+    office = user("cchc")
+    services.submit(draft, user("tuphap"))
+    services.lock_round(draft.round, office)
+    services.publish_round(draft.round, office)
+    never_sent = Submission.objects.get(round=draft.round, domain="6")
+    draft.refresh_from_db()
+    assert draft.state == SubmissionState.PUBLISHED
+    assert never_sent.state == SubmissionState.LOCKED

@@ -456,6 +456,8 @@ def publish_round(round_: Round, user) -> Round:
     round_.published_by = user
     round_.save()
     for submission in round_.submissions.all():
+        if submission.submitted_at is None:
+            continue  # never sent: stays locked, its numbers are not published
         submission.state = S.PUBLISHED
         submission.save()
     if round_.kind == RoundKind.ANNUAL:
@@ -465,7 +467,7 @@ def publish_round(round_: Round, user) -> Round:
 
 def _write_published_scores(round_: Round) -> None:
     cycle = round_.cycle
-    for entry in Entry.objects.filter(submission__round=round_).select_related("criterion", "submission"):
+    for entry in Entry.objects.filter(submission__round=round_, submission__state=S.PUBLISHED).select_related("criterion", "submission"):
         if entry.final_score is None:
             continue
         Score.objects.update_or_create(
