@@ -258,3 +258,30 @@ def test_a_submission_never_sent_is_locked_but_not_published(draft):
     draft.refresh_from_db()
     assert draft.state == SubmissionState.PUBLISHED
     assert never_sent.state == SubmissionState.LOCKED
+
+
+def test_the_unit_cannot_answer_after_the_time_limit(draft, monkeypatch):
+    lead, appraiser = user("tuphap"), user("thamdinh")
+    services.submit(draft, lead)
+    services.start_appraisal(draft, appraiser)
+    services.return_entries(draft, appraiser, {entry(draft, "2.3").pk: "Thiếu tài liệu"})
+    draft.refresh_from_db()
+    monkeypatch.setattr(services, "today", lambda: draft.response_due + dt.timedelta(days=1))
+    with pytest.raises(AssessmentError, match=draft.response_due.strftime("%d/%m/%Y")):
+        services.save_entry(entry(draft, "2.3"), lead, value=Decimal("1"))
+
+
+def test_an_external_criterion_is_entered_by_the_appraisal_not_by_the_unit():
+    from cchc.assessments.models import Round
+
+    round_ = Round.objects.get(cycle__code="tq-2026-so-nganh", code="annual")
+    submission = round_.submissions.get(subject__code="P08-SYT")
+    external = next(e for e in submission.entries.select_related("criterion") if services.is_external(e.criterion))
+    with pytest.raises(AssessmentError):
+        services.save_entry(external, user("yte"), value=Decimal("1"))
+    assert not services.entry_is_editable(external)
+    services.submit(submission, user("yte"))
+    services.start_appraisal(submission, user("thamdinh"))
+    services.appraise_entry(external, user("thamdinh"), score=external.criterion.max_points, reason="")
+    external.refresh_from_db()
+    assert external.final_score == external.criterion.max_points and external.self_score is None

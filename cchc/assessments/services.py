@@ -204,9 +204,18 @@ def _require(user, action: str, obj) -> None:
         raise PermissionDenied
 
 
+def is_external(criterion: Criterion) -> bool:
+    """Scored by someone else (a survey, SIPAS): the reform office enters it at appraisal."""
+    node = criterion.framework.definition.by_code()[criterion.code]
+    return isinstance(node.method, External)
+
+
 def entry_is_editable(entry: Entry, on: dt.date | None = None) -> bool:
     submission = entry.submission
-    if submission.round.is_locked_on(on or today()):
+    day = on or today()
+    if submission.round.is_locked_on(day) or is_external(entry.criterion):
+        return False
+    if submission.state == S.RETURNED and submission.response_due and day > submission.response_due:
         return False
     if submission.state == S.DRAFT:
         return True
@@ -223,6 +232,13 @@ def _check_editable(entry: Entry) -> None:
         )
     if submission.state == S.RETURNED and not entry.returned:
         raise AssessmentError(_("Only the criteria returned by the appraiser can be changed."))
+    if submission.state == S.RETURNED and submission.response_due and today() > submission.response_due:
+        raise AssessmentError(
+            _("The time to answer the appraisal ended on %(day)s.") % {"day": submission.response_due.strftime("%d/%m/%Y")}
+        )
+    if is_external(entry.criterion):
+        node = entry.criterion.framework.definition.by_code()[entry.criterion.code]
+        raise AssessmentError(_("This criterion is scored by %(source)s, not by the unit.") % {"source": node.method.source})
 
 
 def parse_input(kind: str, *, value=None, numerator=None, denominator=None, done=None):
@@ -316,7 +332,7 @@ def missing_explanations(submission: Submission) -> list[Entry]:
         e
         for e in submission.entries.select_related("criterion").prefetch_related("citations")
         if e.self_score and e.self_score > 0 and not e.citations.all() and not e.explanation.strip()
-        and not isinstance(e.criterion.framework.definition.by_code()[e.criterion.code].method, External)
+        and not is_external(e.criterion)
     ]
 
 
@@ -378,7 +394,7 @@ def appraise_entry(entry: Entry, user, *, score: Decimal | None, reason: str = "
         maximum = entry.criterion.max_points
         if score < 0 or (maximum is not None and score > maximum):
             raise AssessmentError(_("The appraised score must be between 0 and %(max)s.") % {"max": maximum})
-        if score != (entry.self_score or 0) and not reason.strip():
+        if score != (entry.self_score or 0) and not reason.strip() and not is_external(entry.criterion):
             raise AssessmentError(_("Give the reason why the appraised score differs from the self score."))
     entry.appraised_score = score
     entry.appraisal_reason = reason.strip()

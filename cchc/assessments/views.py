@@ -149,6 +149,7 @@ def submission_detail(request, cycle, round_code, subject, domain):
     evidence = []
     if can_edit:
         evidence = access.scoped(request, Evidence.objects.filter(owner__in=[submission.owner_id, submission.subject_id])).order_by("-issued_on")
+    history = submission.history.select_related("history_user").order_by("-history_date")[:30]
     totals = {
         "max": sum((e.criterion.max_points or 0 for e in entries), Decimal(0)),
         "self": sum((e.self_score for e in entries if e.self_score is not None), Decimal(0)),
@@ -162,7 +163,7 @@ def submission_detail(request, cycle, round_code, subject, domain):
             "can_edit": can_edit and submission.state in (S.DRAFT, S.RETURNED) and not submission.round.is_locked_on(services.today()),
             "can_appraise": access.can(request, "appraise", submission),
             "missing": services.missing_explanations(submission) if can_edit else [],
-            "totals": totals, "args": _url_args(submission),
+            "totals": totals, "args": _url_args(submission), "history": history,
         },
     )
 
