@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 POINTS = {"max_digits": 12, "decimal_places": 4}
@@ -240,7 +241,7 @@ class Evidence(models.Model):
     number = models.CharField(_("number and symbol"), max_length=100, blank=True, help_text=_("e.g. 214/KH-UBND"))
     issued_on = models.DateField(_("date issued"), null=True, blank=True)
     issuer = models.CharField(_("issued by"), max_length=255, blank=True)
-    title = models.CharField(_("title"), max_length=500)
+    title = models.CharField(pgettext_lazy("document", "title"), max_length=500)
     file = models.FileField(_("file"), upload_to=evidence_path, blank=True)
     original_name = models.CharField(_("file name"), max_length=255, blank=True)
     size = models.PositiveBigIntegerField(_("size"), default=0)
