@@ -18,6 +18,28 @@ OK, REDIRECT, FORBIDDEN, HIDDEN = 200, 302, 403, 404
 DEPT = "AGENCY-DEPT-TEMPLATE"
 
 
+AGENCY_CYCLE = "tq-2026-so-nganh"
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def b_evidence(demo):
+    """A document in B's register, with a file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cchc.accounts.models import User
+    from cchc.assessments.evidence import register_evidence
+
+    return register_evidence(
+        demo["unit_b"], User.objects.get(username="xaydung"), number="07/BC-SXD", issued_on=None,
+        issuer="Sở Xây dựng", title="Báo cáo CCHC quý III",
+        uploaded_file=SimpleUploadedFile("bao-cao.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf"),
+    )
+
+
 def unpublish_b_2025(demo):
     """B's 2025 self-assessment is a draft: not published."""
     from cchc.frameworks.models import Score
@@ -37,6 +59,10 @@ def table(demo):
     b = demo["unit_b"].code
     manages = {"admin": OK, "cchc": OK}
     b_readers = {**manages, "lanhdao": OK, "xaydung": OK}
+    b_readers_no_write = {"admin": FORBIDDEN, "cchc": FORBIDDEN, "lanhdao": FORBIDDEN}
+    b_sub = [AGENCY_CYCLE, "annual", b, "all"]
+    evidence = demo.setdefault("evidence_b", None) or b_evidence(demo)
+    demo["evidence_b"] = evidence
     profile = {"p-phone": "0207.3999999", "p-address": "", "p-email": "", "p-head_name": "Người thử"}
     return [
         row("core:home"),
@@ -91,6 +117,29 @@ def table(demo):
         row("frameworks:ranking", args=[DEPT, 1, 2025]),
         row("frameworks:ranking_export", args=[DEPT, 1, 2025, "csv"]),
         row("frameworks:ranking_export", args=[DEPT, 1, 2025, "xlsx"]),
+        # Assessment: B's draft self-assessment of its own index, and B's evidence register.
+        row("assessments:home"),
+        row("assessments:cycle", args=[AGENCY_CYCLE]),
+        row("assessments:round", args=[AGENCY_CYCLE, "annual"]),
+        row("assessments:round_action", method="post", args=[AGENCY_CYCLE, "annual"], data={"action": "none"},
+            default=FORBIDDEN, expect={"admin": REDIRECT, "cchc": REDIRECT}),
+        row("assessments:submission", args=[*b_sub], default=HIDDEN, expect=b_readers),
+        row("assessments:bulk_template", args=[*b_sub], default=HIDDEN, expect=b_readers_no_write | {"xaydung": OK}),
+        row("assessments:bulk_upload", method="post", args=[*b_sub], default=HIDDEN, expect=b_readers_no_write | {"xaydung": REDIRECT}),
+        row("assessments:entry_save", method="post", args=[*b_sub, "1.4"], data={"value": ""},
+            default=HIDDEN, expect=b_readers_no_write | {"xaydung": REDIRECT}),
+        row("assessments:entry_cite", method="post", args=[*b_sub, "1.4"], data={"evidence": ""},
+            default=HIDDEN, expect=b_readers_no_write | {"xaydung": REDIRECT}),
+        row("assessments:entry_uncite", method="post", args=[*b_sub, "1.4"], data={"evidence": str(evidence.uuid)},
+            default=HIDDEN, expect=b_readers_no_write),
+        row("assessments:appraisal", args=[*b_sub], default=HIDDEN, expect={**manages, "lanhdao": FORBIDDEN, "xaydung": FORBIDDEN}),
+        row("assessments:appraisal_action", method="post", args=[*b_sub], data={"action": "none"},
+            default=HIDDEN, expect={"admin": REDIRECT, "cchc": REDIRECT, "lanhdao": FORBIDDEN, "xaydung": FORBIDDEN}),
+        row("assessments:evidence_list"),
+        row("assessments:evidence_new", expect={"lanhdao": FORBIDDEN}),
+        row("assessments:evidence_detail", args=[evidence.uuid], default=HIDDEN, expect=b_readers),
+        row("assessments:evidence_download", args=[evidence.uuid], default=HIDDEN, expect=b_readers),
+        row("assessments:submit", method="post", args=[*b_sub], default=HIDDEN, expect=b_readers_no_write | {"xaydung": REDIRECT}),
     ]
 
 
@@ -123,7 +172,7 @@ def test_the_table_covers_every_url_of_the_application(demo):
     covered = {entry["name"] for entry in table(demo)}
     resolver = get_resolver()
     names = set()
-    for namespace in ("core", "accounts", "orgs", "frameworks"):
+    for namespace in ("core", "accounts", "orgs", "frameworks", "assessments"):
         sub = resolver.namespace_dict[namespace][1]
         names |= {f"{namespace}:{name}" for name in sub.reverse_dict if isinstance(name, str)}
     assert names - covered == set(), "add the new URLs to the access table"
@@ -142,6 +191,8 @@ def test_the_table_fails_when_the_permission_layer_is_bypassed(demo, login):
         mismatches = run_table(demo, login)
     assert any("as yte" in m and "/members" in m for m in mismatches)
     assert any("as yte" in m and "/scorecard/P08-SXD/2025" in m for m in mismatches)
+    assert any("as yte" in m and "/assessments/tq-2026-so-nganh/annual/P08-SXD/" in m for m in mismatches)
+    assert any("as yte" in m and "/evidence/" in m for m in mismatches)
     assert any("as lanhdao" in m and "POST" in m for m in mismatches)
 
 
