@@ -139,6 +139,13 @@ def table(demo):
         row("assessments:evidence_new", expect={"lanhdao": FORBIDDEN}),
         row("assessments:evidence_detail", args=[evidence.uuid], default=HIDDEN, expect=b_readers),
         row("assessments:evidence_download", args=[evidence.uuid], default=HIDDEN, expect=b_readers),
+        row("assessments:analysis_gaps", args=[AGENCY_CYCLE, "annual", b], default=HIDDEN, expect=b_readers),
+        row("assessments:analysis_gaps_export", args=[AGENCY_CYCLE, "annual", b, "xlsx"], default=HIDDEN, expect=b_readers),
+        row("assessments:analysis_matrix", args=["tq-2026-chi-so-tinh", "2026-11"], default=HIDDEN,
+            expect={**manages, "lanhdao": OK, "tuphap": OK}),
+        row("assessments:analysis_trend", args=["tq-2026-chi-so-tinh"]),
+        row("assessments:analysis_notice", args=[AGENCY_CYCLE, "annual"], default=HIDDEN),
+        row("assessments:analysis_notice_export", args=[AGENCY_CYCLE, "annual", "docx"], default=HIDDEN),
         row("assessments:submit", method="post", args=[*b_sub], default=HIDDEN, expect=b_readers_no_write | {"xaydung": REDIRECT}),
     ]
 

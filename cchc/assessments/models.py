@@ -140,10 +140,11 @@ SENT_STATES = (
 
 class SubmissionQuerySet(models.QuerySet):
     def sent(self):
-        return self.filter(state__in=SENT_STATES)
+        """Sent at least once (a locked draft that was never sent is not)."""
+        return self.filter(submitted_at__isnull=False)
 
     def not_sent(self):
-        return self.exclude(state__in=SENT_STATES)
+        return self.filter(submitted_at__isnull=True)
 
 
 class Submission(models.Model):

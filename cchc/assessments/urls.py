@@ -19,4 +19,5 @@ urlpatterns = [
     path(S + "c/<str:code>/", views.entry_save, name="entry_save"),
     path(S + "c/<str:code>/cite/", views.entry_cite, name="entry_cite"),
     path(S + "c/<str:code>/uncite/", views.entry_uncite, name="entry_uncite"),
+    path("", include("cchc.assessments.urls_analysis")),
 ]

@@ -17,7 +17,6 @@ from cchc.frameworks.messages import method_label
 
 from . import services
 from .models import (
-    SENT_STATES,
     Citation,
     Cycle,
     CycleKind,
@@ -77,9 +76,9 @@ def home(request):
     )
     to_appraise = []
     if principal.manages or "appraiser" in principal.roles:
-        to_appraise = Submission.objects.filter(state__in=(S.SUBMITTED, S.RESUBMITTED, S.UNDER_APPRAISAL)).select_related(
-            "round__cycle", "subject", "owner"
-        )
+        to_appraise = access.scoped(
+            request, Submission.objects.filter(state__in=(S.SUBMITTED, S.RESUBMITTED, S.UNDER_APPRAISAL))
+        ).select_related("round__cycle", "subject", "owner")
     return render(request, "assessments/home.html", {"cycles": cycles, "mine": mine, "to_appraise": to_appraise})
 
 
@@ -88,7 +87,7 @@ def cycle_detail(request, cycle):
     rounds = []
     for round_ in cycle_obj.rounds.order_by("kind", "month"):
         subs = round_.submissions.all()
-        rounds.append({"round": round_, "expected": subs.count(), "sent": subs.filter(state__in=SENT_STATES).count()})
+        rounds.append({"round": round_, "expected": subs.count(), "sent": subs.sent().count()})
     return render(request, "assessments/cycle.html", {"cycle": cycle_obj, "rounds": rounds, "can_manage": request.principal.manages})
 
 
@@ -114,7 +113,7 @@ def round_detail(request, cycle, round_code):
                 "self": services.round_result(round_, subject, final=False),
                 "final": services.round_result(round_, subject, final=True),
             })
-    not_sent = [r for r in rows if r["submission"].state not in SENT_STATES]
+    not_sent = [r for r in rows if r["submission"].submitted_at is None]
     return render(
         request,
         "assessments/round.html",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -52,7 +53,7 @@ def render_xlsx(table: Table) -> bytes:
 
     wb = Workbook()
     ws = wb.active
-    ws.title = (table.title or "Sheet")[:31]
+    ws.title = re.sub(r"[\\/?*\[\]:]", "-", table.title or "Sheet")[:31]  # characters Excel forbids in sheet names
     ws.append([table.title])
     ws["A1"].font = Font(bold=True, size=13, name="Times New Roman")
     if table.subtitle:
