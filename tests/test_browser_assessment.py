@@ -92,3 +92,20 @@ def test_a_month_goes_from_the_domain_lead_to_publication(page):
     assert page.locator("#round-state").inner_text().strip() in ("đã công bố", "published")
     assert page.locator(".state-published").count() >= 6  # the domains that were sent
     assert page.locator(".state-locked").count() == 1  # domain 6 was never sent: locked, not published
+
+    # The gap analysis and the ranking of the round show the new numbers.
+    page.goto("/assessments/tq-2026-chi-so-tinh/-/2026-11/P08/gaps/")
+    row = page.locator("#gaps tr[data-code='2.2.1'] td")
+    assert row.nth(3).inner_text().startswith("0,25") and row.nth(4).inner_text() == "0,25"
+    assert page.locator("#gaps tr[data-code='2.1.1'] td").nth(3).inner_text().startswith("0,50")
+    from decimal import Decimal
+
+    from cchc.assessments.models import Entry
+
+    domain_two = sum(
+        (e.final_score for e in Entry.objects.filter(submission__round__code="2026-11", submission__domain="2") if e.final_score is not None),
+        Decimal(0),
+    )
+    page.goto("/assessments/tq-2026-chi-so-tinh/-/2026-11/-/matrix/")
+    ranking = page.locator("#ranking tbody tr", has_text="2. Xây dựng")
+    assert f"{domain_two:.2f}".replace(".", ",") in ranking.inner_text()
