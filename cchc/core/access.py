@@ -174,6 +174,17 @@ class Policy:
         return queryset.filter(visible)
 
 
+class ReferencePolicy(Policy):
+    """Reference data (the map of units, frameworks, cycles): everyone signed in reads it;
+    the reform office and system administrators change it."""
+
+    def can_view(self, principal: Principal, obj) -> bool:
+        return principal.is_authenticated
+
+    def scope(self, principal: Principal, queryset: QuerySet) -> QuerySet:
+        return queryset if principal.is_authenticated else queryset.none()
+
+
 _POLICIES: dict[type, Policy] = {}
 
 

@@ -7,14 +7,6 @@ from cchc.core import access
 from .models import Dataset, Framework, Score
 
 
-class ReferencePolicy(access.Policy):
-    def can_view(self, principal, obj) -> bool:
-        return principal.is_authenticated
-
-    def scope(self, principal, queryset):
-        return queryset if principal.is_authenticated else queryset.none()
-
-
 class ScorePolicy(access.Policy):
     """Published scores are seen by all signed in; drafts by their subject and province-wide readers."""
 
@@ -25,6 +17,6 @@ class ScorePolicy(access.Policy):
         return obj.published
 
 
-access.register(Framework, ReferencePolicy())
-access.register(Dataset, ReferencePolicy())
+access.register(Framework, access.ReferencePolicy())
+access.register(Dataset, access.ReferencePolicy())
 access.register(Score, ScorePolicy())

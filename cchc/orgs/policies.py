@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
-
 from cchc.accounts.models import Membership, Role, User
 from cchc.core import access
 from cchc.orgs.models import OrgGroup, OrgUnit, Succession
 
 
-class OrgUnitPolicy(access.Policy):
+class OrgUnitPolicy(access.ReferencePolicy):
     """The map of units is reference data: everyone signed in sees it.
 
     The structure (name, parent, validity, successors) is the reform office's; a unit's
@@ -17,16 +15,6 @@ class OrgUnitPolicy(access.Policy):
     """
 
     owner_field = "pk"
-    public_q = Q()
-
-    def is_public(self, obj) -> bool:
-        return True
-
-    def can_view(self, principal, obj) -> bool:
-        return principal.is_authenticated
-
-    def scope(self, principal, queryset):
-        return queryset if principal.is_authenticated else queryset.none()
 
     def can_edit_profile(self, principal, obj) -> bool:
         return principal.manages or principal.works_for(obj.pk, roles=(Role.OFFICER, Role.ADMIN))
@@ -53,18 +41,8 @@ class UserPolicy(access.Policy):
         return queryset.filter(pk=principal.user_id) if principal.is_authenticated else queryset.none()
 
 
-class ReferencePolicy(access.Policy):
-    """Groups and successions: visible to all signed in, changed by the reform office."""
-
-    def can_view(self, principal, obj) -> bool:
-        return principal.is_authenticated
-
-    def scope(self, principal, queryset):
-        return queryset if principal.is_authenticated else queryset.none()
-
-
 access.register(OrgUnit, OrgUnitPolicy())
 access.register(Membership, MembershipPolicy())
 access.register(User, UserPolicy())
-access.register(OrgGroup, ReferencePolicy())
-access.register(Succession, ReferencePolicy())
+access.register(OrgGroup, access.ReferencePolicy())
+access.register(Succession, access.ReferencePolicy())
