@@ -356,6 +356,7 @@ def test_the_notice_of_the_departments_lists_every_published_department(demo, lo
     for name, unit in (("yte", demo["unit_a"]), ("xaydung", demo["unit_b"])):
         services.submit(round_.submissions.get(subject=unit), user(name))
     office = user("cchc")
+    services.accept_self_scores(round_, office)
     services.lock_round(round_, office)
     services.publish_round(round_, office)
     for reader in ("yte", "cchc"):

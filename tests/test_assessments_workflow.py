@@ -147,6 +147,7 @@ def test_a_locked_round_refuses_edits_through_every_path(draft, login):
     e = entry(draft, "2.1.1")
     evidence = Evidence.objects.filter(owner=draft.owner).first()
     services.cite(e, lead, evidence)
+    services.accept_self_scores(draft.round, user("cchc"))
     services.lock_round(draft.round, user("cchc"))
     draft.refresh_from_db()
     assert draft.state == SubmissionState.LOCKED
@@ -252,6 +253,9 @@ def test_publishing_the_annual_round_writes_the_published_scores_and_the_ranking
 def test_a_submission_never_sent_is_locked_but_not_published(draft):
     office = user("cchc")
     services.submit(draft, user("tuphap"))
+    with pytest.raises(AssessmentError):
+        services.lock_round(draft.round, office)  # sent submissions are not appraised yet
+    assert services.accept_self_scores(draft.round, office) == 7
     services.lock_round(draft.round, office)
     services.publish_round(draft.round, office)
     never_sent = Submission.objects.get(round=draft.round, domain="6")

@@ -85,6 +85,10 @@ def test_a_month_goes_from_the_domain_lead_to_publication(page):
     sign_in(page, "cchc")
     page.goto(ROUND)
     page.on("dialog", lambda dialog: dialog.accept())
+    page.click("button[name=action][value=lock]")  # refused: the other domains are not appraised yet
+    page.wait_for_selector(".alert-danger")
+    page.click("button[name=action][value=accept]")
+    page.wait_for_selector(".alert-success")
     page.click("button[name=action][value=lock]")
     page.wait_for_selector("button[name=action][value=publish]")
     page.click("button[name=action][value=publish]")

@@ -19,9 +19,12 @@ class MembershipForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     domain = forms.CharField(label=_("Domain (for a domain lead)"), max_length=50, required=False)
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, principal=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if principal is None or not principal.is_admin:
+            # Only a system administrator makes system administrators.
+            self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.ADMIN]
 
     def clean(self):
         data = super().clean()

@@ -33,7 +33,7 @@ def user_list(request):
 def user_create(request):
     access.require_capability(request, "manages_people")
     form = UserCreateForm(request.POST or None)
-    membership_form = MembershipForm(request.POST or None, prefix="m")
+    membership_form = MembershipForm(request.POST or None, prefix="m", principal=request.principal)
     if request.method == "POST" and form.is_valid() and membership_form.is_valid():
         with transaction.atomic():
             user = form.save()
@@ -51,7 +51,7 @@ def user_create(request):
 def user_detail(request, username):
     user = access.get_object(request, User, "view", username=username)
     memberships = access.scoped(request, user.memberships.select_related("unit").order_by("-active", "unit__name"))
-    form = MembershipForm(user=user) if access.can(request, "change", user) else None
+    form = MembershipForm(user=user, principal=request.principal) if access.can(request, "change", user) else None
     return render(
         request,
         "accounts/user_detail.html",
@@ -62,7 +62,7 @@ def user_detail(request, username):
 @require_POST
 def membership_add(request, username):
     user = access.get_object(request, User, "change", username=username)
-    form = MembershipForm(request.POST, user=user)
+    form = MembershipForm(request.POST, user=user, principal=request.principal)
     if form.is_valid():
         Membership.objects.update_or_create(
             user=user,

@@ -12,7 +12,7 @@ class AssessmentsConfig(AppConfig):
 
         from . import policies  # noqa: F401  (registers access policies)
 
-        for label in ("assessments.Submission", "assessments.Entry", "assessments.Evidence", "assessments.Round"):
+        for label in ("assessments.Submission", "assessments.Entry", "assessments.Evidence", "assessments.Round", "assessments.Citation"):
             audit.register(label)
         navigation.register(
             navigation.NavItem(

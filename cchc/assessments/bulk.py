@@ -30,6 +30,7 @@ COLUMNS = {
     "done": ("Đạt (1/0)", "Đạt"),
     "explanation": ("Giải trình",),
 }
+MAX_BYTES = 5 * 1024 * 1024
 KIND_LABELS = {"number": "điểm", "count": "số lượng", "rate": "tử số / mẫu số", "bool": "đạt 1 / không 0"}
 
 
@@ -53,7 +54,8 @@ def template(submission: Submission) -> bytes:
     grey = PatternFill("solid", fgColor="EEEEEE")
     yes_no = DataValidation(type="list", formula1='"1,0"', allow_blank=True)
     ws.add_data_validation(yes_no)
-    for entry in submission.entries.select_related("criterion").order_by("criterion__position"):
+    entries = services.share_framework(submission.entries.select_related("criterion").order_by("criterion__position"), submission.round.cycle.framework)
+    for entry in entries:
         kind = services.input_kind_of(entry.criterion)
         row = [
             entry.criterion.code, entry.criterion.title,
@@ -64,6 +66,8 @@ def template(submission: Submission) -> bytes:
             entry.explanation,
         ]
         ws.append(row)
+        for cell in (ws.cell(row=ws.max_row, column=2), ws.cell(row=ws.max_row, column=9)):
+            cell.data_type = "s"  # text, never a formula
         for cell in ws[ws.max_row][:4]:
             cell.fill = grey
         if kind == "bool":
@@ -88,16 +92,34 @@ class BulkError(services.AssessmentError):
         super().__init__("; ".join(str(e) for e in errors[:5]))
 
 
+INPUT_COLUMNS = {"number": {"value"}, "count": {"value"}, "rate": {"numerator", "denominator"}, "bool": {"done"}}
+
+
+def _row_input(entry, kind: str, row: dict, present: set):
+    """The row's input for the entry; what is stored when the file has no column for it."""
+    if not INPUT_COLUMNS[kind] & present:
+        return entry.as_input()
+    value = services.parse_input(
+        kind, value=row.get("value"), numerator=row.get("numerator"), denominator=row.get("denominator"), done=row.get("done")
+    )
+    if value is not None:
+        services.compute_leaf(entry.criterion, value)
+    return value
+
+
 def upload(submission: Submission, user, name: str, content: bytes) -> BulkResult:
     """Check every row, then save all of them in one transaction (or none)."""
-    entries = {e.criterion.code: e for e in submission.entries.select_related("criterion")}
+    entries = {e.criterion.code: e for e in services.share_framework(submission.entries.select_related("criterion"), submission.round.cycle.framework)}
     errors: list = []
     planned = []
     seen: dict[str, int] = {}
+    if len(content) > MAX_BYTES:
+        raise BulkError([_("%(name)s is larger than %(mb)d MB: a template of scores is much smaller.") % {"name": name, "mb": MAX_BYTES // (1024 * 1024)}])
     try:
         rows = list(read_table(name, COLUMNS, ("code",), content=content))
     except TableError as exc:
         raise BulkError([str(exc)]) from None
+    present = set(rows[0][1]) if rows else set()
     for line, row in rows:
         code = row["code"].strip()
         if code in seen:
@@ -110,16 +132,12 @@ def upload(submission: Submission, user, name: str, content: bytes) -> BulkResul
             continue
         kind = services.input_kind_of(entry.criterion)
         try:
-            value = services.parse_input(
-                kind, value=row.get("value"), numerator=row.get("numerator"), denominator=row.get("denominator"), done=row.get("done")
-            )
-            if value is not None:
-                services.compute_leaf(entry.criterion, value)
+            value = _row_input(entry, kind, row, present)
         except services.AssessmentError as exc:
             column = {"rate": "Tử số", "bool": "Đạt (1/0)"}.get(kind, "Giá trị")
             errors.append(RowError(line, column, str(exc)))
             continue
-        explanation = row.get("explanation", "")
+        explanation = row["explanation"] if "explanation" in present else entry.explanation
         if value == entry.as_input() and explanation.strip() == entry.explanation:
             continue
         if not services.entry_is_editable(entry):
@@ -130,5 +148,5 @@ def upload(submission: Submission, user, name: str, content: bytes) -> BulkResul
         raise BulkError(errors)
     with transaction.atomic():
         for entry, value, explanation in planned:
-            services.save_entry(entry, user, value=value, explanation=explanation)
+            services.save_entry(entry, user, value=value, explanation=explanation, version=entry.version)
     return BulkResult(saved=len(planned), unchanged=len(rows) - len(planned))

@@ -13,10 +13,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,7 @@ from cchc.frameworks import engine
 from cchc.frameworks.messages import describe
 from cchc.frameworks.method_types import External, input_kind
 from cchc.frameworks.methods import score as score_leaf
+from cchc.frameworks.model import fmt_points
 from cchc.frameworks.models import Criterion, Framework, Score, ScoreKind
 from cchc.orgs.models import OrgUnit
 
@@ -44,6 +46,7 @@ from .models import (
 )
 
 S = SubmissionState
+STORED_PLACES = Decimal("0.0001")  # the scale of the points columns
 
 
 class AssessmentError(Exception):
@@ -60,6 +63,17 @@ class StaleEdit(AssessmentError):
             _("%(who)s saved this criterion at %(when)s after you opened it; your change was not saved. The newer value is shown.")
             % {"who": who, "when": timezone.localtime(entry.updated_at).strftime("%H:%M %d/%m/%Y")}
         )
+
+
+def share_framework(entries, framework: Framework):
+    """Give every entry's criterion the same Framework instance (and so one parsed definition).
+
+    Without it, reading ``entry.criterion.framework`` costs one query (and one YAML text) per entry.
+    """
+    entries = list(entries)
+    for entry in entries:
+        entry.criterion.framework = framework
+    return entries
 
 
 def today() -> dt.date:
@@ -256,7 +270,12 @@ def parse_input(kind: str, *, value=None, numerator=None, denominator=None, done
     if kind == "bool":
         if done in (None, ""):
             return None
-        return str(done).lower() in ("1", "true", "yes", "on", "co", "có")
+        answer = str(done).strip().lower()
+        if answer in ("1", "true", "yes", "on", "co", "có", "đạt", "dat", "x"):
+            return True
+        if answer in ("0", "false", "no", "off", "khong", "không", "chưa đạt", "chua dat"):
+            return False
+        raise AssessmentError(_("“%(value)s” is not yes/no (1 or 0).") % {"value": done})
     if kind == "rate":
         n, d = number(numerator), number(denominator)
         if n is None and d is None:
@@ -279,12 +298,14 @@ def compute_leaf(criterion: Criterion, value):
 @transaction.atomic
 def save_entry(entry: Entry, user, *, value, explanation: str | None = None, version: int | None = None, response: str | None = None) -> Entry:
     """Store one leaf's input; refuse a stale version (someone saved in between)."""
-    entry = Entry.objects.select_for_update().select_related("submission__round__cycle", "criterion__framework").get(pk=entry.pk)
+    entry = Entry.objects.select_for_update(of=("self",)).select_related("submission__round__cycle", "criterion__framework").get(pk=entry.pk)
     _require(user, "change", entry)
     _check_editable(entry)
     if version is not None and version != entry.version:
         raise StaleEdit(entry)
     score, _explanation = compute_leaf(entry.criterion, value)
+    if score is not None:
+        score = score.quantize(STORED_PLACES, rounding=ROUND_HALF_UP)  # what the database keeps
     entry.value = entry.numerator = entry.denominator = entry.done = None
     if isinstance(value, tuple):
         entry.numerator, entry.denominator = value
@@ -312,15 +333,17 @@ def cite(entry: Entry, user, evidence: Evidence, locator: str = "") -> Citation:
     if evidence.owner_id not in (entry.submission.owner_id, entry.submission.subject_id) and not access.principal_of(user).manages:
         raise AssessmentError(_("This document belongs to another unit's register."))
     citation, _created = Citation.objects.update_or_create(entry=entry, evidence=evidence, defaults={"locator": locator.strip()})
-    Entry.objects.filter(pk=entry.pk).update(version=entry.version + 1)
+    Entry.objects.filter(pk=entry.pk).update(version=F("version") + 1)  # the citation has its own history
     return citation
 
 
 @transaction.atomic
 def uncite(citation: Citation, user) -> None:
-    _require(user, "change", citation.entry)
-    _check_editable(citation.entry)
+    entry = citation.entry
+    _require(user, "change", entry)
+    _check_editable(entry)
     citation.delete()
+    Entry.objects.filter(pk=entry.pk).update(version=F("version") + 1)
 
 
 # --- submitting --------------------------------------------------------------------------
@@ -328,9 +351,10 @@ def uncite(citation: Citation, user) -> None:
 
 def missing_explanations(submission: Submission) -> list[Entry]:
     """Leaves scored above zero with no evidence and no written explanation (the MOHA rule)."""
+    entries = share_framework(submission.entries.select_related("criterion").prefetch_related("citations"), submission.round.cycle.framework)
     return [
         e
-        for e in submission.entries.select_related("criterion").prefetch_related("citations")
+        for e in entries
         if e.self_score and e.self_score > 0 and not e.citations.all() and not e.explanation.strip()
         and not is_external(e.criterion)
     ]
@@ -338,7 +362,7 @@ def missing_explanations(submission: Submission) -> list[Entry]:
 
 @transaction.atomic
 def submit(submission: Submission, user, *, now: dt.datetime | None = None) -> Submission:
-    submission = Submission.objects.select_for_update().select_related("round__cycle").get(pk=submission.pk)
+    submission = Submission.objects.select_for_update(of=("self",)).select_related("round__cycle").get(pk=submission.pk)
     _require(user, "change", submission)
     now = now or timezone.now()
     day = timezone.localdate(now)
@@ -367,7 +391,7 @@ def submit(submission: Submission, user, *, now: dt.datetime | None = None) -> S
 
 def _fresh(submission: Submission) -> Submission:
     """The submission as it is in the database now, locked for this transaction."""
-    return Submission.objects.select_for_update().select_related("round__cycle").get(pk=submission.pk)
+    return Submission.objects.select_for_update(of=("self",)).select_related("round__cycle").get(pk=submission.pk)
 
 
 # --- appraising --------------------------------------------------------------------------
@@ -386,14 +410,14 @@ def start_appraisal(submission: Submission, user) -> Submission:
 
 @transaction.atomic
 def appraise_entry(entry: Entry, user, *, score: Decimal | None, reason: str = "") -> Entry:
-    entry = Entry.objects.select_for_update().select_related("submission__round", "criterion").get(pk=entry.pk)
+    entry = Entry.objects.select_for_update(of=("self",)).select_related("submission__round__cycle", "criterion__framework").get(pk=entry.pk)
     _require(user, "appraise", entry)
     if entry.submission.state != S.UNDER_APPRAISAL:
         raise AssessmentError(_("Start the appraisal of the submission first."))
     if score is not None:
         maximum = entry.criterion.max_points
         if score < 0 or (maximum is not None and score > maximum):
-            raise AssessmentError(_("The appraised score must be between 0 and %(max)s.") % {"max": maximum})
+            raise AssessmentError(_("The appraised score must be between 0 and %(max)s.") % {"max": fmt_points(maximum)})
         if score != (entry.self_score or 0) and not reason.strip() and not is_external(entry.criterion):
             raise AssessmentError(_("Give the reason why the appraised score differs from the self score."))
     entry.appraised_score = score
@@ -414,6 +438,8 @@ def return_entries(submission: Submission, user, reasons: dict[int, str]) -> Sub
         raise AssessmentError(_("Only a submission being appraised can be returned."))
     if not reasons:
         raise AssessmentError(_("Choose at least one criterion to return."))
+    if submission.round.is_locked_on(today()):
+        raise AssessmentError(_("The round is locked: criteria can no longer be returned."))
     for entry_id, reason in reasons.items():
         if not reason.strip():
             raise AssessmentError(_("Every returned criterion needs a reason."))
@@ -422,7 +448,8 @@ def return_entries(submission: Submission, user, reasons: dict[int, str]) -> Sub
             raise AssessmentError(_("That criterion is not part of this submission."))
     submission.entries.exclude(pk__in=reasons).update(returned=False)
     submission.state = S.RETURNED
-    submission.response_due = today() + dt.timedelta(days=submission.round.cycle.response_days)
+    last_open_day = submission.round.locks_on - dt.timedelta(days=1)
+    submission.response_due = min(today() + dt.timedelta(days=submission.round.cycle.response_days), last_open_day)
     submission.save()
     for entry in submission.entries.filter(pk__in=reasons):
         entry.save()  # one history record per returned criterion
@@ -441,6 +468,23 @@ def finish_appraisal(submission: Submission, user) -> Submission:
     return submission
 
 
+PENDING_APPRAISAL = (S.SUBMITTED, S.UNDER_APPRAISAL, S.RETURNED, S.RESUBMITTED)
+
+
+@transaction.atomic
+def accept_self_scores(round_: Round, user) -> int:
+    """Close the appraisal of every sent submission not yet appraised, keeping the self scores."""
+    if not access.principal_of(user).manages:
+        raise PermissionDenied
+    count = 0
+    for submission in round_.submissions.filter(state__in=(S.SUBMITTED, S.RESUBMITTED, S.UNDER_APPRAISAL)):
+        if submission.state != S.UNDER_APPRAISAL:
+            start_appraisal(submission, user)
+        finish_appraisal(submission, user)
+        count += 1
+    return count
+
+
 # --- locking and publishing --------------------------------------------------------------
 
 
@@ -448,9 +492,13 @@ def finish_appraisal(submission: Submission, user) -> Submission:
 def lock_round(round_: Round, user) -> Round:
     if not access.principal_of(user).manages:
         raise PermissionDenied
-    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    round_ = Round.objects.select_for_update(of=("self",)).get(pk=round_.pk)
     if round_.state != RoundState.OPEN:
         raise AssessmentError(_("The round is already %(state)s.") % {"state": round_.get_state_display()})
+    pending = list(round_.submissions.filter(state__in=PENDING_APPRAISAL).select_related("subject", "round__cycle"))
+    if pending:
+        names = "; ".join(str(s) for s in pending[:10])
+        raise AssessmentError(_("Finish the appraisal first (or accept the self scores) of: %(names)s.") % {"names": names})
     round_.state = RoundState.LOCKED
     round_.save()
     for submission in round_.submissions.all():
@@ -464,7 +512,7 @@ def publish_round(round_: Round, user) -> Round:
     """Freeze the final numbers; an annual round also writes them as the published scores of the year."""
     if not access.principal_of(user).manages:
         raise PermissionDenied
-    round_ = Round.objects.select_for_update().select_related("cycle__framework").get(pk=round_.pk)
+    round_ = Round.objects.select_for_update(of=("self",)).select_related("cycle__framework").get(pk=round_.pk)
     if round_.state != RoundState.LOCKED:
         raise AssessmentError(_("Lock the round before publishing it."))
     round_.state = RoundState.PUBLISHED

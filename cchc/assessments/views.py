@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -86,7 +87,7 @@ def cycle_detail(request, cycle):
     cycle_obj = _cycle(request, cycle)
     rounds = []
     for round_ in cycle_obj.rounds.order_by("kind", "month"):
-        subs = round_.submissions.all()
+        subs = access.scoped(request, round_.submissions.all())
         rounds.append({"round": round_, "expected": subs.count(), "sent": subs.sent().count()})
     return render(request, "assessments/cycle.html", {"cycle": cycle_obj, "rounds": rounds, "can_manage": request.principal.manages})
 
@@ -143,7 +144,10 @@ def _leaf_rows(submission, entries, *, editable_for):
 def submission_detail(request, cycle, round_code, subject, domain):
     submission = _submission(request, cycle, round_code, subject, domain)
     can_edit = access.can(request, "change", submission)
-    entries = list(submission.entries.select_related("criterion", "updated_by").prefetch_related("citations__evidence"))
+    framework = submission.round.cycle.framework
+    entries = services.share_framework(
+        submission.entries.select_related("criterion", "updated_by").prefetch_related("citations__evidence"), framework
+    )
     rows = _leaf_rows(submission, entries, editable_for=lambda e: can_edit and services.entry_is_editable(e))
     evidence = []
     if can_edit:
@@ -259,7 +263,10 @@ def submission_submit(request, cycle, round_code, subject, domain):
 
 def appraisal(request, cycle, round_code, subject, domain):
     submission = _submission(request, cycle, round_code, subject, domain, "appraise")
-    entries = list(submission.entries.select_related("criterion", "appraised_by").prefetch_related("citations__evidence"))
+    entries = services.share_framework(
+        submission.entries.select_related("criterion", "appraised_by").prefetch_related("citations__evidence"),
+        submission.round.cycle.framework,
+    )
     rows = _leaf_rows(submission, entries, editable_for=lambda e: submission.state == S.UNDER_APPRAISAL)
     return render(request, "assessments/appraisal.html", {"submission": submission, "round": submission.round, "rows": rows, "args": _url_args(submission)})
 
@@ -269,32 +276,41 @@ def appraisal_action(request, cycle, round_code, subject, domain):
     submission = _submission(request, cycle, round_code, subject, domain, "appraise")
     action = request.POST.get("action")
     try:
-        if action == "start":
-            services.start_appraisal(submission, request.user)
-        elif action in ("save", "return", "finish"):
-            entries = {e.criterion.code: e for e in submission.entries.select_related("criterion")}
-            returned = {}
-            for code, entry in entries.items():
-                raw = request.POST.get(f"score-{code}", "").strip()
-                reason = request.POST.get(f"reason-{code}", "")
-                if raw != "":
-                    score = as_decimal(raw.replace(",", "."))
-                    if score is None:
-                        raise AssessmentError(_("%(code)s: “%(value)s” is not a number.") % {"code": code, "value": raw})
-                    if score != entry.appraised_score or reason.strip() != entry.appraisal_reason:
-                        services.appraise_entry(entry, request.user, score=score, reason=reason)
-                if request.POST.get(f"return-{code}"):
-                    returned[entry.pk] = request.POST.get(f"return-reason-{code}", "")
-            if action == "return":
-                services.return_entries(submission, request.user, returned)
-            elif action == "finish":
-                services.finish_appraisal(submission, request.user)
-        else:
-            raise AssessmentError(_("Unknown action."))
+        with transaction.atomic():  # the whole form, or nothing
+            _apply_appraisal(request, submission, action)
         messages.success(request, _("Saved."))
     except AssessmentError as exc:
         messages.error(request, str(exc))
     return redirect("assessments:appraisal", *_url_args(submission))
+
+
+def _apply_appraisal(request, submission, action):
+    """Apply the appraisal form; any refused row raises and the caller rolls back everything."""
+    if action == "start":
+        services.start_appraisal(submission, request.user)
+    elif action in ("save", "return", "finish"):
+        entries = {
+            e.criterion.code: e
+            for e in services.share_framework(submission.entries.select_related("criterion"), submission.round.cycle.framework)
+        }
+        returned = {}
+        for code, entry in entries.items():
+            raw = request.POST.get(f"score-{code}", "").strip()
+            reason = request.POST.get(f"reason-{code}", "")
+            if raw != "":
+                score = as_decimal(raw.replace(",", "."))
+                if score is None:
+                    raise AssessmentError(_("%(code)s: “%(value)s” is not a number.") % {"code": code, "value": raw})
+                if score != entry.appraised_score or reason.strip() != entry.appraisal_reason:
+                    services.appraise_entry(entry, request.user, score=score, reason=reason)
+            if request.POST.get(f"return-{code}"):
+                returned[entry.pk] = request.POST.get(f"return-reason-{code}", "")
+        if action == "return":
+            services.return_entries(submission, request.user, returned)
+        elif action == "finish":
+            services.finish_appraisal(submission, request.user)
+    else:
+        raise AssessmentError(_("Unknown action."))
 
 
 # --- rounds -------------------------------------------------------------------------------
@@ -310,6 +326,9 @@ def round_action(request, cycle, round_code):
         if action == "open":
             count = services.open_submissions(round_)
             messages.success(request, _("%(count)d submissions opened.") % {"count": count})
+        elif action == "accept":
+            count = services.accept_self_scores(round_, request.user)
+            messages.success(request, _("%(count)d submissions closed with their self scores.") % {"count": count})
         elif action == "lock":
             services.lock_round(round_, request.user)
             messages.success(request, _("The round is locked."))

@@ -7,7 +7,6 @@ of every audited model into one list for the reform office.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import islice
 
 from django.apps import apps
 
@@ -57,8 +56,8 @@ def _field_changes(record) -> list[tuple[str, object, object]]:
     return result
 
 
-def recent_changes(limit: int = 200, model_label: str | None = None, username: str | None = None) -> list[Change]:
-    """The latest changes across audited models, newest first."""
+def recent_records(limit: int = 1000, model_label: str | None = None, username: str | None = None) -> list[tuple[str, object]]:
+    """The latest history records across audited models, newest first (cheap: no diffs yet)."""
     streams = []
     for model in audited_models():
         label = model._meta.label
@@ -69,8 +68,13 @@ def recent_changes(limit: int = 200, model_label: str | None = None, username: s
             qs = qs.filter(history_user__username=username)
         streams.extend((label, r) for r in qs[:limit])
     streams.sort(key=lambda item: item[1].history_date, reverse=True)
+    return streams[:limit]
+
+
+def describe(records: list[tuple[str, object]]) -> list[Change]:
+    """The before/after of each record: call it on the page shown only."""
     changes = []
-    for label, record in islice(streams, limit):
+    for label, record in records:
         changes.append(
             Change(
                 record=record,
@@ -79,8 +83,12 @@ def recent_changes(limit: int = 200, model_label: str | None = None, username: s
                 when=record.history_date,
                 who=record.history_user,
                 kind=record.history_type,
-                object_repr=str(record.instance) if record.history_type != "-" else record.history_object.__str__(),
+                object_repr=str(record.instance) if record.history_type != "-" else str(record.history_object),
                 fields=_field_changes(record) if record.history_type == "~" else [],
             )
         )
     return changes
+
+
+def recent_changes(limit: int = 200, model_label: str | None = None, username: str | None = None) -> list[Change]:
+    return describe(recent_records(limit, model_label, username))

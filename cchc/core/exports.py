@@ -31,9 +31,14 @@ def _cell(value):
     return value
 
 
+FORMULA_START = ("=", "+", "-", "@")
+
+
 def _csv_cell(value):
     if isinstance(value, Decimal):
         return format(value, "f")
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value  # a spreadsheet must not run text as a formula
     return _cell(value)
 
 
@@ -69,6 +74,8 @@ def render_xlsx(table: Table) -> bytes:
         for cell, value in zip(ws[ws.max_row], row, strict=False):
             if isinstance(value, Decimal):
                 cell.number_format = "0.00"
+            elif isinstance(value, str):
+                cell.data_type = "s"  # text, never a formula
     for index, column in enumerate(table.columns, start=1):
         width = max([len(str(column))] + [len(str(_cell(r[index - 1]))) for r in table.rows[:500] if len(r) >= index])
         ws.column_dimensions[get_column_letter(index)].width = min(60, max(8, width + 2))

@@ -69,7 +69,10 @@ def _raw_rows(path: Path, content: bytes | None = None) -> Iterator[list[str]]:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise TableError(_("%(name)s is not UTF-8 text: save the CSV as UTF-8.") % {"name": path.name}) from None
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
+        try:
+            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        except csv.Error:  # one column, or nothing to tell the separator by
+            dialect = csv.excel
         for row in csv.reader(io.StringIO(text), dialect):
             yield [cell.strip() for cell in row]
     else:

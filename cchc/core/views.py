@@ -31,8 +31,9 @@ def audit(request):
     if model_label not in audit_log.AUDITED:
         model_label = None
     username = request.GET.get("user") or None
-    changes = audit_log.recent_changes(limit=1000, model_label=model_label, username=username)
-    page = Paginator(changes, 50).get_page(request.GET.get("page"))
+    records = audit_log.recent_records(limit=1000, model_label=model_label, username=username)
+    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    page.object_list = audit_log.describe(list(page.object_list))
     models = [(m._meta.label, m._meta.verbose_name_plural) for m in audit_log.audited_models()]
     return render(
         request,

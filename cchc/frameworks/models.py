@@ -88,7 +88,8 @@ class Framework(models.Model):
 
     @property
     def in_use(self) -> bool:
-        return self.scores.exists()
+        """Scored, or used by an assessment cycle: changes must make a new version."""
+        return self.scores.exists() or self.cycles.exists()
 
 
 class Criterion(models.Model):

@@ -130,6 +130,12 @@ def import_scores(path, *, content: bytes | None = None, source: str = "") -> Sc
             elif criterion.max_points is not None and not Decimal(0) <= value <= criterion.max_points:
                 errors.append(RowError(line, "value", _("a target must be between 0 and the max %(max)s") % {"max": criterion.max_points}))
                 continue
+            published = Score.objects.filter(
+                framework=fw, criterion=criterion, subject=subject, year=int(row["year"]), kind=kind, points=True
+            ).first()
+            if published is not None:
+                errors.append(RowError(line, "code", _("%(code)s was published by %(source)s and cannot be changed by an import") % {"code": code, "source": published.source}))
+                continue
             key = (fw.pk, subject.pk, int(row["year"]), code, kind)
             if key in seen:
                 errors.append(RowError(line, "code", _("the same score is already on row %(line)d") % {"line": seen[key]}))

@@ -157,9 +157,15 @@ def import_dataset(text: str, *, source: str = "") -> Dataset:
         for code, value in data.numbers(column.key).items():
             if kind == ScoreKind.INPUT and not nodes[code].is_leaf:
                 continue  # printed subtotals stay in the dataset: the engine computes parents
+            if Score.objects.filter(framework=fw, criterion=criteria[code], subject=subject, year=column.year, kind=kind, points=True).exists():
+                raise FrameworkError(
+                    [Finding("published", _("%(code)s %(year)s was published by an assessment round; a dataset cannot change it.") % {"code": code, "year": column.year})],
+                    source,
+                )
             Score.objects.update_or_create(
                 framework=fw, criterion=criteria[code], subject=subject, year=column.year, kind=kind,
-                defaults={"value": value, "source": _("dataset: %(label)s") % {"label": column.label}, "published": True},
+                defaults={"value": value, "numerator": None, "denominator": None, "done": None, "points": False,
+                          "source": _("dataset: %(label)s") % {"label": column.label}, "published": True},
             )
     return ds
 
@@ -195,6 +201,7 @@ def dataset_findings(fw: Framework, data) -> list[Finding]:
     return findings
 
 
+@transaction.atomic
 def import_shipped(user=None) -> list[ImportResult]:
     results = [import_framework((DATA_DIR / name).read_text(encoding="utf-8"), source=name, user=user) for name in SHIPPED]
     for name in SHIPPED_DATASETS:

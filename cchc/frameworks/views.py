@@ -19,8 +19,10 @@ def _framework(request, code, version) -> Framework:
     return access.get_object(request, Framework, "view", code=code, version=version)
 
 
-def _years_with_scores(fw, subject=None):
+def _years_with_scores(fw, subject=None, request=None):
     scores = Score.objects.filter(framework=fw, kind=ScoreKind.INPUT)
+    if request is not None:
+        scores = access.scoped(request, scores)
     if subject is not None:
         scores = scores.filter(subject=subject)
     return sorted(set(scores.values_list("year", flat=True)), reverse=True)
@@ -28,7 +30,7 @@ def _years_with_scores(fw, subject=None):
 
 def framework_list(request):
     frameworks = access.scoped(request, Framework.objects.all()).order_by("is_template", "code", "-version")
-    rows = [{"fw": fw, "years": _years_with_scores(fw), "criteria": fw.criteria.count()} for fw in frameworks]
+    rows = [{"fw": fw, "years": _years_with_scores(fw, request=request), "criteria": fw.criteria.count()} for fw in frameworks]
     return render(request, "frameworks/list.html", {"rows": rows})
 
 
@@ -44,7 +46,7 @@ def framework_detail(request, code, version):
             "definition": definition,
             "nodes": nodes,
             "findings": [describe(f) for f in fw.definition_findings],
-            "years": _years_with_scores(fw),
+            "years": _years_with_scores(fw, request=request),
             "versions": Framework.objects.filter(code=fw.code).order_by("-version"),
         },
     )
@@ -69,9 +71,9 @@ def _subjects(request, fw):
 def scorecard_pick(request, code, version):
     fw = _framework(request, code, version)
     subject, year = request.GET.get("subject"), request.GET.get("year")
-    if subject and year and year.isdigit():
+    if subject and year and year.isdigit() and OrgUnit.objects.filter(code=subject).exists():
         return redirect("frameworks:scorecard", code=fw.code, version=fw.version, subject=subject, year=int(year))
-    return render(request, "frameworks/pick.html", {"fw": fw, "subjects": _subjects(request, fw), "years": _years_with_scores(fw)})
+    return render(request, "frameworks/pick.html", {"fw": fw, "subjects": _subjects(request, fw), "years": _years_with_scores(fw, request=request)})
 
 
 def _card(request, code, version, subject, year):
@@ -91,7 +93,7 @@ def scorecard_view(request, code, version, subject, year):
     rows = card.rows
     if sort.lstrip("-") in SORTABLE and sort.lstrip("-") != "code":
         rows = reports.sort_rows(rows, sort.lstrip("-"), descending=sort.startswith("-"))
-    years = _years_with_scores(fw, unit)
+    years = _years_with_scores(fw, unit, request=request)
     return render(
         request,
         "frameworks/scorecard.html",
@@ -127,7 +129,7 @@ def ranking_view(request, code, version, year):
     return render(
         request,
         "frameworks/ranking.html",
-        {"fw": fw, "rows": rows, "year": year, "years": _years_with_scores(fw), "bands": bands, "band_counts": counts, "top": top},
+        {"fw": fw, "rows": rows, "year": year, "years": _years_with_scores(fw, request=request), "bands": bands, "band_counts": counts, "top": top},
     )
 
 

@@ -63,3 +63,16 @@ def bar_y(position):
 @register.filter
 def chart_height(count):
     return 20 + int(count) * BAR_STEP
+
+
+
+@register.filter
+def exact(value):
+    """A stored number as it is, for an input field: no rounding, comma separator ("0,875")."""
+    from decimal import Decimal
+
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    return format(value.normalize(), "f").replace(".", ",")

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cchc.frameworks import dataset as dataset_format
@@ -75,7 +76,9 @@ class Command(BaseCommand):
             raise CommandError(_("No framework %(code)s. Imported: %(codes)s.") % {"code": code, "codes": ", ".join(sorted(set(Framework.objects.values_list("code", flat=True)))) or "—"})
         return fw
 
+    @transaction.atomic
     def handle_import(self, files, shipped=False, **options):
+        """Every file, or none: a failing file rolls back the ones before it."""
         if not files and not shipped:
             raise CommandError(_("Give one or more files, or --shipped."))
         if shipped:
