@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cchc.orgs",
     "cchc.frameworks",
     "cchc.assessments",
+    "cchc.plans",
     "cchc.demo",
 ]
 
