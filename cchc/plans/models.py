@@ -240,3 +240,24 @@ class ImportBatch(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class ReminderKind(models.TextChoices):
+    DIGEST = "digest", _("daily digest")
+    ESCALATION = "escalation", _("escalation to the plan's owner")
+
+
+class ReminderLog(models.Model):
+    """A digest or an escalation that was sent: to whom, about which tasks (proof for disputes)."""
+
+    unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    sent_on = models.DateField()
+    task_ids = models.JSONField(default=list)
+    recipients = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_on", "unit"]
+        constraints = [models.UniqueConstraint(fields=["unit", "kind", "sent_on"], name="reminder_once_a_day")]

@@ -336,6 +336,23 @@ class Migration(migrations.Migration):
                 'ordering': ['task', 'role', 'pk'],
             },
         ),
+        migrations.CreateModel(
+            name='ReminderLog',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('digest', 'daily digest'), ('escalation', "escalation to the plan's owner")], max_length=20)),
+                ('sent_on', models.DateField()),
+                ('task_ids', models.JSONField(default=list)),
+                ('recipients', models.TextField(blank=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('seen_at', models.DateTimeField(blank=True, null=True)),
+                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.orgunit')),
+            ],
+            options={
+                'ordering': ['-sent_on', 'unit'],
+                'constraints': [models.UniqueConstraint(fields=('unit', 'kind', 'sent_on'), name='reminder_once_a_day')],
+            },
+        ),
         migrations.AddIndex(
             model_name='task',
             index=models.Index(fields=['due', 'done_at'], name='plans_task_due_7be20a_idx'),
