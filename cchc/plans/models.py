@@ -197,6 +197,9 @@ class ProgressUpdate(models.Model):
         verbose_name_plural = _("progress updates")
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.task} · {self.percent}%"
+
 
 class ExtensionState(models.TextChoices):
     PENDING = "pending", _("waiting for a decision")
@@ -224,6 +227,9 @@ class ExtensionRequest(models.Model):
         verbose_name_plural = _("extension requests")
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.task} → {self.requested_due}"
+
 
 class ImportBatch(models.Model):
     """A plan table read from a file and waiting in the preview: fixed by a person, then committed or discarded."""
@@ -240,6 +246,9 @@ class ImportBatch(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
 
 
 class ReminderKind(models.TextChoices):
@@ -261,3 +270,6 @@ class ReminderLog(models.Model):
     class Meta:
         ordering = ["-sent_on", "unit"]
         constraints = [models.UniqueConstraint(fields=["unit", "kind", "sent_on"], name="reminder_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.unit} · {self.sent_on}"
