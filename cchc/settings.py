@@ -220,6 +220,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cchc@localhost")
 
 # The province this installation serves (code or name as in vietnam-provinces).
 CCHC_PROVINCE = env_str("CCHC_PROVINCE", "")
+CCHC_DEADLINE_RULE = env_str("CCHC_DEADLINE_RULE", "previous")  # a deadline on a day off: previous | next | none
+CCHC_REMINDER_DAYS = env_int("CCHC_REMINDER_DAYS", 7)
+CCHC_ESCALATE_AFTER_DAYS = env_int("CCHC_ESCALATE_AFTER_DAYS", 3)
+CCHC_BASE_URL = env_str("CCHC_BASE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

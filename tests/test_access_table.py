@@ -40,6 +40,22 @@ def b_evidence(demo):
     )
 
 
+def b_task(demo):
+    """A task of a plan of the reform office, led by B; and an import waiting in the preview."""
+    from cchc.orgs.models import OrgUnit
+    from cchc.plans.models import ImportBatch, Plan, Task, TaskRole, TaskUnit
+
+    snv = OrgUnit.objects.get(code="P08-SNV")
+    plan = Plan.objects.create(code="kh-access", number="1/KH-UBND", title="Kế hoạch thử quyền", issuer=demo["province"], owner=snv, year=2026)
+    task = Task.objects.create(plan=plan, number="1", position=1, content="Nhiệm vụ của B")
+    TaskUnit.objects.create(task=task, role=TaskRole.LEAD, unit=demo["unit_b"])
+    from cchc.plans.importer import clean_plan_fields
+
+    fields = clean_plan_fields({"title": "Kế hoạch thử", "year": 2026, "issuer": demo["province"].code})
+    batch = ImportBatch.objects.create(file_name="ke-hoach.csv", content=b"", plan_fields=fields, rows=[])
+    return plan, task, batch
+
+
 def unpublish_b_2025(demo):
     """B's 2025 self-assessment is a draft: not published."""
     from cchc.frameworks.models import Score
@@ -64,6 +80,11 @@ def table(demo):
     evidence = demo.setdefault("evidence_b", None) or b_evidence(demo)
     demo["evidence_b"] = evidence
     profile = {"p-phone": "0207.3999999", "p-address": "", "p-email": "", "p-head_name": "Người thử"}
+    plan, task, batch = demo.setdefault("plan_b", None) or b_task(demo)
+    demo["plan_b"] = (plan, task, batch)
+    t = [task.uuid]
+    b_acts = {**{who: FORBIDDEN for who in CAST if who}, "admin": REDIRECT, "cchc": REDIRECT, "xaydung": REDIRECT}
+    office_only = {"admin": OK, "cchc": OK}
     return [
         row("core:home"),
         row("core:audit", default=FORBIDDEN, expect=manages),
@@ -147,6 +168,30 @@ def table(demo):
         row("assessments:analysis_notice", args=[AGENCY_CYCLE, "annual"], default=HIDDEN),
         row("assessments:analysis_notice_export", args=[AGENCY_CYCLE, "annual", "docx"], default=HIDDEN),
         row("assessments:submit", method="post", args=[*b_sub], default=HIDDEN, expect=b_readers_no_write | {"xaydung": REDIRECT}),
+        # Plans: province-wide information; B's task is reported and closed by B (and the reform office),
+        # extensions decided by the plan's owner; imports are the reform office's.
+        row("plans:home"),
+        row("plans:board"),
+        row("plans:board_fragment"),
+        row("plans:my_tasks"),
+        row("plans:completion"),
+        row("plans:digest"),
+        row("plans:plan_detail", args=[plan.code]),
+        row("plans:plan_export", args=[plan.code, "xlsx"]),
+        row("plans:plan_export", args=[plan.code, "docx"]),
+        row("plans:task_detail", args=t),
+        row("plans:task_progress", method="post", args=t, data={"unit": b, "percent": "10"}, expect=b_acts),
+        row("plans:task_contribute", method="post", args=t, data={"unit": b}, expect=b_acts),
+        row("plans:task_close", method="post", args=t, data={"done_on": ""}, expect=b_acts),
+        row("plans:task_extension", method="post", args=t, data={"unit": b}, expect=b_acts),
+        row("plans:task_event", method="post", args=t, data={"day": ""}, expect=b_acts),
+        row("plans:extension_decide", method="post", args=t, data={}, default=FORBIDDEN, expect={"admin": REDIRECT, "cchc": REDIRECT}),
+        row("plans:import_start", default=FORBIDDEN, expect=office_only),
+        row("plans:import_sample", default=FORBIDDEN, expect=office_only),
+        row("plans:import_preview", args=[batch.uuid], default=HIDDEN, expect=office_only),
+        row("plans:import_fix", method="post", args=[batch.uuid], data={}, default=HIDDEN, expect={"admin": 400, "cchc": 400}),
+        row("plans:import_commit", method="post", args=[batch.uuid], data={}, default=HIDDEN, expect={"admin": REDIRECT, "cchc": REDIRECT}),
+        row("plans:import_discard", method="post", args=[batch.uuid], data={}, default=HIDDEN, expect={"admin": REDIRECT, "cchc": REDIRECT}),
     ]
 
 
@@ -179,7 +224,7 @@ def test_the_table_covers_every_url_of_the_application(demo):
     covered = {entry["name"] for entry in table(demo)}
     resolver = get_resolver()
     names = set()
-    for namespace in ("core", "accounts", "orgs", "frameworks", "assessments"):
+    for namespace in ("core", "accounts", "orgs", "frameworks", "assessments", "plans"):
         sub = resolver.namespace_dict[namespace][1]
         names |= {f"{namespace}:{name}" for name in sub.reverse_dict if isinstance(name, str)}
     assert names - covered == set(), "add the new URLs to the access table"

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 FIXTURES = Path(__file__).parent / "fixtures" / "plans"
+PLAN_YAML = Path(__file__).resolve().parent.parent / "cchc" / "plans" / "samples"  # seed transcriptions
 SEEDS = Path("/work/shared/seeds")
 SEED_FILES = {"003": "003_bb0e8dc8b1a2eb25.txt", "004": "004_d73abd2f90184476.txt"}
 
@@ -74,7 +75,7 @@ ONLY_START_TIME_004 = {67: "Theo Kế hoạch của Bộ Nội vụ"}  # one tim
 
 
 def load(seed: str) -> dict:
-    return yaml.safe_load((FIXTURES / f"seed{seed}.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load((PLAN_YAML / f"seed{seed}.yaml").read_text(encoding="utf-8"))
 
 
 def col(doc: dict, words: str) -> int:
@@ -307,7 +308,7 @@ def test_docx_round_trip_keeps_every_task_with_its_lead_and_time_frame(seed, tmp
     spec.loader.exec_module(build)
     from cchc.plans.tables import read_plan_table
 
-    path = build.build_docx(FIXTURES / f"seed{seed}.yaml", tmp_path / f"seed{seed}.docx")
+    path = build.build_docx(PLAN_YAML / f"seed{seed}.yaml", tmp_path / f"seed{seed}.docx")
     got = read_plan_table(path)
     want = expected_tasks(load(seed))
     assert len(got) == len(want) == {"003": 35, "004": 78}[seed]

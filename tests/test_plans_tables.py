@@ -19,6 +19,7 @@ import yaml
 from cchc.plans.tables import PlanTableError, header_field, parse_rows, read_plan_table
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "plans"
+PLAN_YAML = Path(__file__).resolve().parent.parent / "cchc" / "plans" / "samples"  # seed transcriptions
 _spec = importlib.util.spec_from_file_location("plans_fixture_build", FIXTURES / "build.py")
 build = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(build)
@@ -145,7 +146,7 @@ def actual(rows) -> list[dict]:
 
 
 def seed_yaml(seed: str) -> Path:
-    path = FIXTURES / f"seed{seed}.yaml"
+    path = PLAN_YAML / f"seed{seed}.yaml"
     if not path.exists():
         pytest.skip(
             f"{path.name} is not written yet (seeds 003 and 004 are being transcribed by another helper)"
@@ -453,7 +454,7 @@ def test_bytes_and_file_objects(built):
 
 
 def test_the_fixture_yaml_is_well_formed():
-    for path in sorted(FIXTURES.glob("seed*.yaml")):
+    for path in sorted(PLAN_YAML.glob("seed*.yaml")):
         data = build.load(path)  # raises when a row has the wrong number of cells
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         assert raw["seed"] == path.stem.removeprefix("seed")

@@ -14,20 +14,16 @@ from __future__ import annotations
 import io
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Mm, Pt
+from docx.shared import Cm
 
+from cchc.core import documents
+from cchc.core.documents import CONTENT_TYPE, FONT, RULE  # noqa: F401  (CONTENT_TYPE: used as notice.CONTENT_TYPE)
 from cchc.frameworks.model import fmt_points
 
 from .analysis import Notice, Standing
 from .models import Round, RoundKind
-
-FONT = "Times New Roman"
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-RULE = "——————"
 
 COLUMNS_AGENCY = ["STT", "Cơ quan, đơn vị", "Điểm tự đánh giá", "Điểm thẩm định", "Chỉ số (%)", "Xếp hạng", "Xếp loại"]
 COLUMNS_PROVINCIAL = ["STT", "Lĩnh vực (cơ quan chủ trì)", "Điểm tự đánh giá", "Điểm thẩm định", "Chỉ số (%)", "Xếp hạng", "Xếp loại"]
@@ -60,14 +56,7 @@ def subject_line(round_: Round) -> str:
 
 def province_lines(notice: Notice) -> tuple[str, str]:
     """("TỈNH TUYÊN QUANG", "Tuyên Quang"): the issuing body's second line and the place name."""
-    province = notice.province
-    if province is None:
-        return "TỈNH", "……"
-    place = province.short_name or province.name
-    for prefix in ("Tỉnh ", "Thành phố ", "tỉnh ", "thành phố "):
-        if place.startswith(prefix):
-            place = place[len(prefix):]
-    return province.name.upper(), place
+    return documents.province_names(notice.province)
 
 
 def unit_text(row: Standing, provincial: bool) -> str:
@@ -80,76 +69,26 @@ def _points(value) -> str:
     return fmt_points(value) if value is not None else "—"
 
 
-def _run(paragraph, text: str, size: float, *, bold: bool = False, italic: bool = False):
-    run = paragraph.add_run(text)
-    run.font.name = FONT
-    run.font.size = Pt(size)
-    run.bold = bold
-    run.italic = italic
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attribute), FONT)
-    return run
-
-
-def _para(container, text: str = "", size: float = 14, *, bold: bool = False, italic: bool = False,
-          align=WD_ALIGN_PARAGRAPH.CENTER, before: float = 0, after: float = 0, indent: bool = False):
-    paragraph = container.add_paragraph()
-    paragraph.alignment = align
-    fmt = paragraph.paragraph_format
-    fmt.space_before, fmt.space_after = Pt(before), Pt(after)
-    if indent:
-        fmt.first_line_indent = Cm(1.27)
-    if text:
-        _run(paragraph, text, size, bold=bold, italic=italic)
-    return paragraph
-
-
-def _cell(cell, text: str, size: float = 13, *, bold: bool = False, italic: bool = False, align=WD_ALIGN_PARAGRAPH.CENTER):
-    """Write into a table cell (its first paragraph, then new ones)."""
-    paragraph = cell.paragraphs[0] if not cell.paragraphs[0].text and not cell.paragraphs[0].runs else cell.add_paragraph()
-    paragraph.alignment = align
-    paragraph.paragraph_format.space_after = Pt(0)
-    _run(paragraph, text, size, bold=bold, italic=italic)
-    return paragraph
-
-
-def _widths(table, widths) -> None:
-    table.autofit = False
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=False):
-            cell.width = width
+_run = documents.run
+_para = documents.para
+_cell = documents.cell_text
+_widths = documents.set_widths
 
 
 def _setup(document) -> None:
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
-    section.left_margin, section.right_margin = Mm(30), Mm(15)
-    normal = document.styles["Normal"]
-    normal.font.name = FONT
-    normal.font.size = Pt(14)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
-    normal.paragraph_format.space_after = Pt(0)
+    documents.setup(document)
 
 
 def _header(document, notice: Notice) -> None:
     body, place = province_lines(notice)
     year = notice.round.published_at.year if notice.round.published_at else notice.round.cycle.year
-    table = document.add_table(rows=2, cols=2)
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    left, right = table.rows[0].cells
-    _cell(left, "ỦY BAN NHÂN DÂN", 13, bold=True)
-    _cell(left, body, 13, bold=True)
-    _cell(left, RULE, 8)
-    _cell(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 13, bold=True)
-    _cell(right, "Độc lập - Tự do - Hạnh phúc", 14, bold=True)
-    _cell(right, RULE * 2, 8)
-    number, date = table.rows[1].cells
-    _cell(number, "Số: ……/TB-UBND", 13)
-    _cell(date, f"{place}, ngày …… tháng …… năm {year}", 14, italic=True)
-    _widths(table, [Cm(6.3), Cm(10.2)])
+    documents.admin_header(
+        document,
+        body=[(documents.COMMITTEE, True), (body, True)],
+        number="Số: ……/TB-UBND",
+        date=documents.date_line(place, year=year),
+        widths=(Cm(6.3), Cm(10.2)),
+    )
 
 
 def _results(document, notice: Notice) -> None:
@@ -168,10 +107,7 @@ def _results(document, notice: Notice) -> None:
         for index, (cell, value) in enumerate(zip(cells, values, strict=True)):
             _cell(cell, value, 13, align=WD_ALIGN_PARAGRAPH.LEFT if index == 1 else WD_ALIGN_PARAGRAPH.CENTER)
     _widths(table, WIDTHS)
-    # The header row repeats on every page.
-    header = table.rows[0]._tr.get_or_add_trPr()
-    repeat = header.makeelement(qn("w:tblHeader"), {qn("w:val"): "true"})
-    header.append(repeat)
+    documents.repeat_header(table.rows[0])  # the header row repeats on every page
 
 
 def _signature(document, notice: Notice) -> None:

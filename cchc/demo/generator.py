@@ -110,4 +110,7 @@ def build(province_ref: str = DEFAULT_PROVINCE, progress=None) -> dict:
     from cchc.demo.assessments import build_assessments
 
     build_assessments(province)
+    from cchc.demo.plans import build_plans
+
+    build_plans(province)
     return {"province": province, "load": report, "logins": logins, "scores": scores}

@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -26,7 +27,7 @@ class PlanKind(models.TextChoices):
 class Plan(models.Model):
     code = models.SlugField(_("code"), max_length=80, unique=True)
     number = models.CharField(_("number and symbol"), max_length=100, blank=True, help_text=_("e.g. 223/KH-UBND"))
-    title = models.CharField(_("title"), max_length=500)
+    title = models.CharField(pgettext_lazy("plan", "title"), max_length=500)
     kind = models.CharField(_("kind"), max_length=20, choices=PlanKind.choices, default=PlanKind.ANNUAL)
     issuer = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="issued_plans", verbose_name=_("issued by"))
     owner = models.ForeignKey(
@@ -34,7 +35,7 @@ class Plan(models.Model):
         help_text=_("The unit that follows the plan: approves extensions, receives escalations."),
     )
     issued_on = models.DateField(_("date issued"), null=True, blank=True)
-    year = models.PositiveSmallIntegerField(_("plan year"), help_text=_("Relative time frames (\u201cnăm sau\u201d) are read against it."))
+    year = models.PositiveSmallIntegerField(_("plan year"), help_text=_("Relative time frames (“năm sau”) are read against it."))
     year_to = models.PositiveSmallIntegerField(_("last year covered"), null=True, blank=True)
     source_file = models.FileField(_("source document"), upload_to="plans/", blank=True)
     source_name = models.CharField(_("file name"), max_length=255, blank=True)
@@ -162,6 +163,11 @@ class TaskUnit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {self.unit or self.group or self.text}"
+
+    @property
+    def name(self) -> str:
+        """The unit's or the group's name, else the name as the plan wrote it."""
+        return self.unit.name if self.unit_id else self.group.name if self.group_id else self.text
 
 
 class Occurrence(models.Model):

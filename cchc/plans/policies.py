@@ -17,7 +17,14 @@ ACTING_ROLES = (OFFICER, DOMAIN_LEAD)
 
 class TaskPolicy(access.ReferencePolicy):
     def _units(self, task, role=None):
-        return [tu.unit_id for tu in task.units.all() if tu.unit_id and (role is None or tu.role == role)]
+        """The units that answer today for the task's rows (groups and successions followed)."""
+        from .responsibility import Responsibility
+
+        rows = [tu for tu in task.units.all() if role is None or tu.role == role]
+        if not rows:
+            return []
+        answering = Responsibility()
+        return sorted({unit for tu in rows for unit in answering.units_of(tu)})
 
     def can_report(self, principal, task) -> bool:
         """Report progress: an officer of a lead or coordinating unit (or the reform office)."""
@@ -29,7 +36,12 @@ class TaskPolicy(access.ReferencePolicy):
 
     def can_decide(self, principal, task) -> bool:
         """Approve or refuse extensions: the plan's owner unit and the reform office."""
-        return principal.manages or principal.works_for(task.plan.owner_id, roles=ACTING_ROLES)
+        from .responsibility import Responsibility
+
+        if principal.manages:
+            return True
+        owners = Responsibility().current_of(task.plan.owner_id)
+        return any(principal.works_for(u, roles=ACTING_ROLES) for u in owners)
 
 
 class ImportPolicy(access.Policy):

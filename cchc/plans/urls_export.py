@@ -1,1 +1,8 @@
-urlpatterns: list = []
+from django.urls import path
+
+from cchc.plans import views_reminders
+
+urlpatterns: list = [
+    path("reminders/digest/", views_reminders.digest, name="digest"),
+    path("<slug:code>/export.<str:fmt>", views_reminders.plan_export, name="plan_export"),
+]
