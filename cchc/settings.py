@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "cchc.frameworks",
     "cchc.assessments",
     "cchc.plans",
+    "cchc.dossiers",
     "cchc.demo",
 ]
 

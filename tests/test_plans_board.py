@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -115,7 +116,7 @@ def test_the_board_shows_each_task_with_the_colour_of_its_status(login, plan, un
     assert 'class="badge status status-overdue"' in html
     from django.contrib.staticfiles import finders
 
-    css = open(finders.find("cchc/cchc.css"), encoding="utf-8").read()  # the page's stylesheet
+    css = Path(finders.find("cchc/cchc.css")).read_text(encoding="utf-8")  # the page's stylesheet
     assert "cchc/cchc.css" in html
     for status, colour in (("overdue", "#dc3545"), ("done_on_time", "#198754"), ("done_late", "#fd7e14"), ("in_progress", "#0d6efd"), ("not_started", "#6c757d")):
         assert f".status-{status} {{ background-color: {colour}; }}" in css  # red, green, orange, blue, grey

@@ -196,6 +196,10 @@ class Entry(models.Model):
     done = models.BooleanField(_("done"), null=True, blank=True)
     self_score = models.DecimalField(_("self score"), null=True, blank=True, **POINTS)
     explanation = models.TextField(_("explanation"), blank=True)
+    reading = models.TextField(
+        _("read from the data"), blank=True,
+        help_text=_("For leaves that read an indicator (dossiers...): the numbers as last read, with their period."),
+    )
     appraised_score = models.DecimalField(_("appraised score"), null=True, blank=True, **POINTS)
     appraisal_reason = models.TextField(_("reason of the appraisal"), blank=True)
     appraised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

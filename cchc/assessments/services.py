@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from cchc.core import access
 from cchc.frameworks import engine
 from cchc.frameworks.messages import describe
-from cchc.frameworks.method_types import External, input_kind
+from cchc.frameworks.method_types import External, Indicator, input_kind
 from cchc.frameworks.methods import score as score_leaf
 from cchc.frameworks.model import fmt_points
 from cchc.frameworks.models import Criterion, Framework, Score, ScoreKind
@@ -295,6 +295,64 @@ def compute_leaf(criterion: Criterion, value):
     return scored.score, scored.explanation
 
 
+# --- leaves read from another module (cchc.core.indicators) ---------------------------------
+
+
+def round_period(round_: Round) -> tuple[dt.date, dt.date]:
+    """The days a round's indicators cover: the year to the end of the round's month (monthly
+    rounds), or the whole year (the annual round)."""
+    year = round_.cycle.year
+    if round_.month:
+        return dt.date(year, 1, 1), dt.date(year, round_.month, calendar.monthrange(year, round_.month)[1])
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def indicator_of(criterion: Criterion) -> str | None:
+    node = criterion.framework.definition.by_code()[criterion.code]
+    return node.method.indicator if isinstance(node.method, Indicator) else None
+
+
+def readings(submission: Submission, entries) -> dict[int, object]:
+    """entry id -> the reading of its indicator for the submission's subject and the round's period."""
+    from cchc.core import indicators
+
+    start, end = round_period(submission.round)
+    found = {}
+    for entry in entries:
+        name = indicator_of(entry.criterion)
+        if name and indicators.known(name):
+            reading = indicators.read(name, submission.subject, start, end)
+            if reading is not None:
+                found[entry.pk] = reading
+    return found
+
+
+@transaction.atomic
+def fill_indicators(submission: Submission) -> int:
+    """Write the readings into the editable entries of indicator leaves (numerator, denominator,
+    score); returns how many changed. Locked, sent or appraised entries are left as they are."""
+    entries = [
+        e for e in submission.entries.select_related("criterion__framework", "submission__round__cycle")
+        if indicator_of(e.criterion) and entry_is_editable(e)
+    ]
+    changed = 0
+    for entry_id, reading in readings(submission, entries).items():
+        entry = next(e for e in entries if e.pk == entry_id)
+        if (entry.numerator, entry.denominator) == reading.value and entry.self_score is not None and entry.reading == reading.text:
+            continue
+        score, _explanation = compute_leaf(entry.criterion, reading.value)
+        entry.numerator, entry.denominator = reading.value
+        entry.value = entry.done = None
+        entry.self_score = score.quantize(STORED_PLACES, rounding=ROUND_HALF_UP) if score is not None else None
+        if not entry.explanation.strip() or entry.explanation == entry.reading:
+            entry.explanation = reading.text  # the unit's own words, once written, are kept
+        entry.reading = reading.text
+        entry.version += 1
+        entry.save(update_fields=["numerator", "denominator", "value", "done", "self_score", "explanation", "reading", "version", "updated_at"])
+        changed += 1
+    return changed
+
+
 @transaction.atomic
 def save_entry(entry: Entry, user, *, value, explanation: str | None = None, version: int | None = None, response: str | None = None) -> Entry:
     """Store one leaf's input; refuse a stale version (someone saved in between)."""
@@ -370,6 +428,7 @@ def submit(submission: Submission, user, *, now: dt.datetime | None = None) -> S
         raise AssessmentError(_("The round is locked since %(day)s: it can no longer be submitted.") % {"day": submission.round.locks_on.strftime("%d/%m/%Y")})
     if submission.state not in EDITABLE_STATES:
         raise AssessmentError(_("The submission is %(state)s: there is nothing to send.") % {"state": submission.get_state_display()})
+    fill_indicators(submission)  # the numbers sent are those of today
     unexplained = missing_explanations(submission)
     if unexplained:
         codes = ", ".join(e.criterion.code for e in unexplained)

@@ -123,7 +123,8 @@ def round_detail(request, cycle, round_code):
     )
 
 
-def _leaf_rows(submission, entries, *, editable_for):
+def _leaf_rows(submission, entries, *, editable_for, found=None):
+    found = found or {}
     definition = submission.round.cycle.framework.definition
     by_code = {e.criterion.code: e for e in entries}
     nodes = definition.by_code()
@@ -137,6 +138,7 @@ def _leaf_rows(submission, entries, *, editable_for):
                 "kind": services.input_kind_of(entry.criterion) if entry else "",
                 "method": method_label(node.method) if node.is_leaf else "",
                 "editable": entry is not None and editable_for(entry),
+                "reading": found.get(entry.pk) if entry is not None else None,
             })
     return rows
 
@@ -145,10 +147,15 @@ def submission_detail(request, cycle, round_code, subject, domain):
     submission = _submission(request, cycle, round_code, subject, domain)
     can_edit = access.can(request, "change", submission)
     framework = submission.round.cycle.framework
+    if can_edit and submission.state in (S.DRAFT, S.RETURNED):
+        services.fill_indicators(submission)  # leaves that read the dossiers fill themselves
     entries = services.share_framework(
         submission.entries.select_related("criterion", "updated_by").prefetch_related("citations__evidence"), framework
     )
-    rows = _leaf_rows(submission, entries, editable_for=lambda e: can_edit and services.entry_is_editable(e))
+    rows = _leaf_rows(
+        submission, entries, editable_for=lambda e: can_edit and services.entry_is_editable(e),
+        found=services.readings(submission, [e for e in entries if services.indicator_of(e.criterion)]),
+    )
     evidence = []
     if can_edit:
         evidence = access.scoped(request, Evidence.objects.filter(owner__in=[submission.owner_id, submission.subject_id])).order_by("-issued_on")
@@ -175,9 +182,11 @@ def _row_context(request, submission, entry, **extra):
     can_edit = access.can(request, "change", submission)
     node = submission.round.cycle.framework.definition.by_code()[entry.criterion.code]
     evidence = access.scoped(request, Evidence.objects.filter(owner__in=[submission.owner_id, submission.subject_id])).order_by("-issued_on")
+    found = services.readings(submission, [entry]) if services.indicator_of(entry.criterion) else {}
     return {
         "row": {"node": node, "depth": 0, "entry": entry, "kind": services.input_kind_of(entry.criterion),
-                "method": method_label(node.method), "editable": can_edit and services.entry_is_editable(entry)},
+                "method": method_label(node.method), "editable": can_edit and services.entry_is_editable(entry),
+                "reading": found.get(entry.pk)},
         "submission": submission, "evidence": evidence, "args": _url_args(submission), **extra,
     }
 
@@ -193,6 +202,9 @@ def entry_save(request, cycle, round_code, subject, domain, code):
             value=request.POST.get("value"), numerator=request.POST.get("numerator"),
             denominator=request.POST.get("denominator"), done=request.POST.get("done"),
         )
+        if services.indicator_of(entry.criterion):  # the numbers of the data win over typed ones
+            reading = services.readings(submission, [entry]).get(entry.pk)
+            value = reading.value if reading is not None else value
         version = request.POST.get("version")
         entry = services.save_entry(
             entry, request.user, value=value, explanation=request.POST.get("explanation"),

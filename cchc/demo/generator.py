@@ -113,4 +113,7 @@ def build(province_ref: str = DEFAULT_PROVINCE, progress=None) -> dict:
     from cchc.demo.plans import build_plans
 
     build_plans(province)
+    from cchc.demo.dossiers import build_dossiers
+
+    build_dossiers(province)
     return {"province": province, "load": report, "logins": logins, "scores": scores}

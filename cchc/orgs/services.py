@@ -53,3 +53,22 @@ def resolve_unit(ref: str, on: dt.date | None = None) -> OrgUnit:
         raise UnitLookupError(_("no unit named or coded “%(ref)s” on %(day)s") % {"ref": text, "day": day.strftime("%d/%m/%Y")})
     codes = ", ".join(u.code for u in named)
     raise UnitLookupError(_("several units are named “%(ref)s” (%(codes)s): use the code") % {"ref": text, "codes": codes})
+
+
+def home_province() -> OrgUnit | None:
+    """The province this installation serves (setting CCHC_PROVINCE), else the first current one loaded."""
+    from django.conf import settings
+
+    from cchc.orgs.models import UnitType
+
+    provinces = OrgUnit.objects.filter(type=UnitType.PROVINCE)
+    if settings.CCHC_PROVINCE:
+        from cchc.orgs.loader import LoaderError, find_province, province_code_of
+
+        try:
+            found = provinces.filter(code=f"P{province_code_of(find_province(settings.CCHC_PROVINCE))}").first()
+        except LoaderError:
+            found = None
+        if found:
+            return found
+    return provinces.current().order_by("code").first()

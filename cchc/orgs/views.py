@@ -1,6 +1,5 @@
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -31,16 +30,9 @@ def _province(request):
         found = provinces.filter(code=code).first()
         if found:
             return found
-    if settings.CCHC_PROVINCE:
-        from cchc.orgs.loader import LoaderError, find_province, province_code_of
+    from cchc.orgs.services import home_province
 
-        try:
-            found = provinces.filter(code=f"P{province_code_of(find_province(settings.CCHC_PROVINCE))}").first()
-        except LoaderError:
-            found = None
-        if found:
-            return found
-    return provinces.current().order_by("code").first()
+    return home_province()
 
 
 def tree(request):

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DossiersConfig(AppConfig):
+    name = "cchc.dossiers"
+    label = "dossiers"
+    verbose_name = _("Dossiers and services")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import policies  # noqa: F401  (registers access policies)
+        from .indicators import register_leaf_measures
+
+        register_leaf_measures()  # framework leaves of type "indicator" read the dossiers
