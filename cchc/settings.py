@@ -133,6 +133,10 @@ PASSWORD_HASHERS = [
 if TESTING:
     # Hashing speed is not what the tests measure.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303
+    if "CCHC_MEDIA_ROOT" not in os.environ:  # files the tests write (plan sources, evidence) stay out of ./var
+        import tempfile
+
+        MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="cchc-test-media-"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

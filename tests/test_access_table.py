@@ -179,6 +179,7 @@ def table(demo):
         row("plans:plan_detail", args=[plan.code]),
         row("plans:plan_export", args=[plan.code, "xlsx"]),
         row("plans:plan_export", args=[plan.code, "docx"]),
+        row("plans:plan_source", args=[plan.code], default=HIDDEN),  # no source file: nothing to show
         row("plans:task_detail", args=t),
         row("plans:task_progress", method="post", args=t, data={"unit": b, "percent": "10"}, expect=b_acts),
         row("plans:task_contribute", method="post", args=t, data={"unit": b}, expect=b_acts),

@@ -459,3 +459,16 @@ def test_the_demo_plans(demo):
     after = Plan.objects.count()
     done = build_plans(demo["province"])
     assert done == {p.code: p.tasks.count() for p in plans.values()} and Plan.objects.count() == after  # idempotent
+
+
+@pytest.mark.django_db
+def test_the_source_document_stays_with_the_plan(built, cchc_user, login, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    plan = importer.commit(start(built, cchc_user, "000"), cchc_user, keep_unmatched=True)
+    original = (built / "seed000.docx").read_bytes()
+    assert plan.source_file and plan.source_file.read() == original
+    page = login("yte").get(reverse("plans:plan_detail", args=[plan.code])).content.decode()
+    assert 'id="plan-source"' in page and 'id="export-docx"' in page
+    response = login("yte").get(reverse("plans:plan_source", args=[plan.code]))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == original
+    assert response["Content-Disposition"].startswith("attachment")

@@ -36,6 +36,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -952,6 +953,8 @@ def commit(batch: ImportBatch, user, *, keep_unmatched: bool = False, progress: 
             dates = occurrence_dates(main, years, adjust, after=plan.issued_on)
             occurrences += [Occurrence(task=task, label=label, due=due) for label, due in dates]
     Occurrence.objects.bulk_create(occurrences)
+    if batch.content:  # the source document stays with the plan
+        plan.source_file.save(batch.file_name or f"{plan.code}.bin", ContentFile(bytes(batch.content)), save=True)
     batch.state = COMMITTED
     batch.plan = plan
     batch.save(update_fields=["rows", "state", "plan"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.template import engines
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -116,6 +116,17 @@ def digest(request):
     }
     context = {"labels": labels, "blocks": blocks, "choices": choices, "selected": code}
     return HttpResponse(_page().render(context, request))
+
+
+def plan_source(request, code: str):
+    """The file the plan's table was imported from, as uploaded."""
+    plan = access.get_object(request, Plan.objects.all(), "view", code=code)
+    if not plan.source_file:
+        raise Http404
+    response = FileResponse(plan.source_file.open("rb"), as_attachment=True, filename=plan.source_name or plan.source_file.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
 
 
 def plan_export(request, code: str, fmt: str):
