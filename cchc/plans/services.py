@@ -337,11 +337,8 @@ def with_board_data(queryset):
     )
 
 
-@dataclass
-class OccurrenceRow:
-    occurrence: Occurrence
+class _Labelled:
     status: Status
-    progress: int
 
     @property
     def label(self) -> str:
@@ -349,29 +346,28 @@ class OccurrenceRow:
 
 
 @dataclass
-class ContributionRow:
+class OccurrenceRow(_Labelled):
+    occurrence: Occurrence
+    status: Status
+    progress: int
+
+
+@dataclass
+class ContributionRow(_Labelled):
     task_unit: TaskUnit
     due: dt.date | None
     status: Status
     progress: int
 
-    @property
-    def label(self) -> str:
-        return str(STATUS_LABELS[self.status])
-
 
 @dataclass
-class TaskRow:
+class TaskRow(_Labelled):
     task: Task
     status: Status
     due: dt.date | None  # for a recurring task: its overdue or next open period's
     days_late: int
     occurrences: list[OccurrenceRow] = field(default_factory=list)
     contributions: list[ContributionRow] = field(default_factory=list)
-
-    @property
-    def label(self) -> str:
-        return str(STATUS_LABELS[self.status])
 
     @property
     def leads(self) -> list[TaskUnit]:
