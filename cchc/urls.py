@@ -10,6 +10,7 @@ urlpatterns = [
     path("indexes/", include("cchc.frameworks.urls")),
     path("assessments/", include("cchc.assessments.urls")),
     path("plans/", include("cchc.plans.urls")),
+    path("dossiers/", include("cchc.dossiers.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("i18n/js/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -7,6 +7,7 @@ viewer changes nothing; anonymous visitors see only the sign-in page.
 
 from __future__ import annotations
 
+import datetime as dt
 from unittest import mock
 
 import pytest
@@ -83,6 +84,10 @@ def table(demo):
     plan, task, batch = demo.setdefault("plan_b", None) or b_task(demo)
     demo["plan_b"] = (plan, task, batch)
     t = [task.uuid]
+    from cchc.dossiers.models import AdjustmentKind, CalendarAdjustment, DossierBatch
+
+    adjustment = CalendarAdjustment.objects.get_or_create(date=dt.date(2031, 1, 2), defaults={"kind": AdjustmentKind.OFF, "name": "Thử"})[0]
+    dossier_batch = DossierBatch.objects.create(file_name="thu.csv")
     b_acts = {**{who: FORBIDDEN for who in CAST if who}, "admin": REDIRECT, "cchc": REDIRECT, "xaydung": REDIRECT}
     office_only = {"admin": OK, "cchc": OK}
     return [
@@ -187,6 +192,29 @@ def table(demo):
         row("plans:task_extension", method="post", args=t, data={"unit": b}, expect=b_acts),
         row("plans:task_event", method="post", args=t, data={"day": ""}, expect=b_acts),
         row("plans:extension_decide", method="post", args=t, data={}, default=FORBIDDEN, expect={"admin": REDIRECT, "cchc": REDIRECT}),
+        # Dossiers: B's numbers are B's and province-wide readers'; imports and the calendar are the reform office's.
+        row("dossiers:dashboard"),
+        row("dossiers:dashboard", data={"scope": b}, default=HIDDEN, expect=b_readers),
+        row("dossiers:dashboard", data={"scope": "communes"}, default=HIDDEN, expect={**manages, "lanhdao": OK}),
+        row("dossiers:list", data={"scope": b, "measure": "received"}, default=HIDDEN, expect=b_readers),
+        row("dossiers:list_export", args=["csv"], data={"scope": b, "measure": "late"}, default=HIDDEN, expect=b_readers),
+        row("dossiers:list_export", args=["xlsx"], data={"scope": b, "measure": "late"}, default=HIDDEN, expect=b_readers),
+        row("dossiers:late", data={"scope": b}, default=HIDDEN, expect=b_readers),
+        row("dossiers:late_export", args=["xlsx"], data={"scope": b}, default=HIDDEN, expect=b_readers),
+        row("dossiers:late_export", args=["docx"], data={"scope": b}, default=HIDDEN, expect=b_readers),
+        row("dossiers:index766", data={"scope": b}, default=HIDDEN, expect=b_readers),
+        row("dossiers:index766", data={"scope": "province"}, default=HIDDEN, expect={**manages, "lanhdao": OK}),
+        row("dossiers:procedures"),
+        row("dossiers:calendar"),
+        row("dossiers:calendar_add", method="post", data={}, default=FORBIDDEN, expect={"admin": 400, "cchc": 400}),
+        # The admin deletes the day first; for the reform office after it, it is gone.
+        row("dossiers:calendar_delete", method="post", args=[adjustment.pk], default=FORBIDDEN, expect={"admin": REDIRECT, "cchc": HIDDEN}),
+        row("dossiers:calendar_copy_defaults", method="post", data={"year": "2030"}, default=FORBIDDEN, expect={"admin": REDIRECT, "cchc": REDIRECT}),
+        row("dossiers:import", default=FORBIDDEN, expect=office_only),
+        row("dossiers:import", method="post", data={}, default=FORBIDDEN, expect={"admin": 400, "cchc": 400}),
+        row("dossiers:batch", args=[dossier_batch.pk], default=HIDDEN, expect=office_only),
+        row("dossiers:import_job", args=["no-such-job"], default=HIDDEN),
+        row("dossiers:import_job_fragment", args=["no-such-job"], default=HIDDEN),
         row("plans:import_start", default=FORBIDDEN, expect=office_only),
         row("plans:import_sample", default=FORBIDDEN, expect=office_only),
         row("plans:import_preview", args=[batch.uuid], default=HIDDEN, expect=office_only),
@@ -225,7 +253,7 @@ def test_the_table_covers_every_url_of_the_application(demo):
     covered = {entry["name"] for entry in table(demo)}
     resolver = get_resolver()
     names = set()
-    for namespace in ("core", "accounts", "orgs", "frameworks", "assessments", "plans"):
+    for namespace in ("core", "accounts", "orgs", "frameworks", "assessments", "plans", "dossiers"):
         sub = resolver.namespace_dict[namespace][1]
         names |= {f"{namespace}:{name}" for name in sub.reverse_dict if isinstance(name, str)}
     assert names - covered == set(), "add the new URLs to the access table"
