@@ -12,7 +12,7 @@ from decimal import Decimal
 from cchc.frameworks.model import fmt_points
 
 WIDTH, HEIGHT = 720, 280
-LEFT, RIGHT, TOP, BOTTOM = 44, 16, 14, 40
+LEFT, RIGHT, TOP, BOTTOM = 44, 30, 14, 40  # room for the last month label
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00")
 DASHES = ("", "6 3", "2 3", "", "6 3")
 
