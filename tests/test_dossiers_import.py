@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from cchc.dossiers import importer
 from cchc.dossiers.models import CalendarAdjustment, Dossier, DossierBatch, Outcome, Procedure, calendar
@@ -369,3 +370,86 @@ def test_access(procedures):
     assert access.can(yte, "view", proc) and not access.can(yte, "change", proc)
     assert access.scoped(yte, DossierBatch.objects.all()).count() == 0
     assert access.scoped(cchc, DossierBatch.objects.all()).count() >= 1
+
+
+def test_fast_path_builds_what_the_checked_path_builds(db, tmp_path):
+    """The importer's fast path (strings and cached rules) and its checked path (the parsers and
+    derive.derive itself) build the same stored values, on synthetic dossiers plus rows in the
+    other accepted formats and procedures with fractional limits, hours and months."""
+    import csv
+    from collections import Counter
+
+    from cchc.dossiers.derive import Limit
+    from cchc.dossiers.synthetic import generate
+
+    generate(tmp_path, dossiers=4000, procedures=120, seed=7)
+    with open(tmp_path / "procedures.csv", encoding="utf-8", newline="") as fh:
+        procedures = list(csv.DictReader(fh))
+    with open(tmp_path / "dossiers.csv", encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        rows = list(reader)
+    assert header == [importer.C.DOSSIER_COLUMNS[f][0] for f in importer.FIELDS]
+    odd = [  # (limit amount, unit, kind) given to some procedures
+        (Decimal("0.5"), "ngay_lam_viec", ""), (Decimal("1.5"), "thang", ""), (Decimal("2.5"), "gio", ""),
+        (Decimal("0"), "ngay_lam_viec", "chung_thuc"), (Decimal("3"), "ngay", ""), (Decimal("2.2"), "ngay", ""),
+    ]
+
+    def builder():
+        b = importer._RowBuilder({}, None)
+        b.procedures = {}
+        for i, p in enumerate(procedures):
+            limit = Limit(Decimal(p["ThoiHan"]), p["DonViThoiHan"], p["LoaiThuTuc"])
+            b.procedures[p["MaTTHC"]] = (i + 1, Limit(*odd[i % len(odd)]) if i % 3 == 0 else limit)
+        b.units = {code: i + 1 for i, code in enumerate(sorted({r[2] for r in rows}))}
+        return b
+
+    def dashed(s):  # yyyyMMddHHmmss → yyyy-MM-dd HH:MM:SS
+        return f"{s[:4]}-{s[4:6]}-{s[6:8]} {s[8:10]}:{s[10:12]}:{s[12:]}" if len(s) == 14 else s
+
+    extra = []
+    for r in rows[::50]:
+        r2 = [dashed(v) if i in range(5, 14) else v for i, v in enumerate(r)]
+        r2[0] += "-dashed"
+        extra.append(r2)
+        r3 = list(r)
+        r3[0] += "-spaced"
+        r3[1] = f" {r3[1]} "
+        extra.append(r3)
+    fast, checked = builder(), builder()
+    paths = Counter()
+    for line, row in enumerate(rows + extra, start=2):
+        try:
+            a = fast._fast(list(row))
+            paths["fast"] += 1
+        except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError, IndexError):
+            a = fast.build(line, list(row))
+            paths["checked"] += 1
+        b = checked._checked(line, [c.strip() for c in row])
+        assert a == b, (line, row)
+        assert not isinstance(a, list), a
+    assert paths["fast"] > 4000 and paths["checked"] >= len(extra) // 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the worker processes serve PostgreSQL only")
+def test_large_csv_through_worker_processes(procedures, tmp_path, monkeypatch):
+    """Large CSV files are read by forked workers, slice by slice: same values, same upsert, and
+    refusals with the lines of the whole file (a code repeated across slices included)."""
+    monkeypatch.setattr(importer, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(importer, "_SLICE_BYTES", 150)  # about one line per slice
+    plan = importer._parallel_plan(FIXTURES / "dossiers.csv", "csv")
+    assert plan is not None and len(plan["slices"]) > 3
+    report = importer.import_dossiers(FIXTURES / "dossiers.csv")
+    assert (report.rows, report.created, report.updated, report.unchanged) == (8, 8, 0, 0)
+    check_fixture_values()
+    again = importer.import_dossiers(FIXTURES / "dossiers.csv")
+    assert (again.rows, again.created, again.updated, again.unchanged) == (8, 0, 0, 8)
+    lines = csv_lines()
+    other = lines[2].replace("9.901234", "9.999999").replace("SYT-20260302-0002", "SYT-20260302-0099")
+    bad = write(tmp_path, "bad.csv", [*lines, lines[1], other])
+    with pytest.raises(importer.DossierImportError) as caught:
+        importer.import_dossiers(bad)
+    messages = caught.value.messages
+    assert caught.value.count == 2
+    assert "row 10" in messages[0] and "twice" in messages[0]
+    assert "row 11" in messages[1] and "9.999999" in messages[1]

@@ -249,9 +249,19 @@ class Dossier(models.Model):
     columns (computed at import by ``cchc.dossiers.derive``)."""
 
     id = models.BigAutoField(primary_key=True)
-    code = models.CharField(_("dossier code"), max_length=80, unique=True)
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("procedure"), db_index=False)
-    unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("receiving unit"), db_index=False)
+    code = models.CharField(_("dossier code"), max_length=80)  # unique: Meta.constraints
+    # No database-level foreign keys on the three relations (db_constraint=False): PostgreSQL checks
+    # them row by row at commit, which costs more than the whole import of a large file (measured in
+    # docs/performance.md). The importer resolves every code against the tables inside its
+    # transaction, and on_delete=PROTECT still guards deletions made through Django.
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("procedure"),
+        db_index=False, db_constraint=False,
+    )
+    unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("receiving unit"),
+        db_index=False, db_constraint=False,
+    )
     channel = models.PositiveSmallIntegerField(_("channel"), choices=Channel.choices, default=Channel.DIRECT)
     status = models.PositiveSmallIntegerField(_("status"), choices=Status.choices)
     # Times of the file (local time of Viet Nam on input).
@@ -294,16 +304,20 @@ class Dossier(models.Model):
     row_hash = models.BigIntegerField(editable=False, default=0)
     batch = models.ForeignKey(
         DossierBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        verbose_name=_("last import"), db_index=False,
+        verbose_name=_("last import"), db_index=False, db_constraint=False,
     )
     updated_at = models.DateTimeField(_("updated"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("dossier")
         verbose_name_plural = _("dossiers")
+        # A UniqueConstraint rather than unique=True: on PostgreSQL, unique=True adds a second
+        # index (varchar_pattern_ops, for LIKE) that every import would maintain for nothing.
+        constraints = [models.UniqueConstraint(fields=["code"], name="dossier_code_unique")]
+        # Every index costs each import (about 3 s per million rows on the benchmark machine):
+        # only the unit's one is kept; a procedure's dossiers are found by a scan of the period.
         indexes = [
             models.Index(fields=["unit", "receipt_day"], name="dossier_unit_receipt"),
-            models.Index(fields=["procedure", "receipt_day"], name="dossier_procedure_receipt"),
         ]
 
     def __str__(self) -> str:
