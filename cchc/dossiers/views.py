@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cchc.core import access, exports
+from cchc.core.dates import parse_day
 from cchc.orgs.models import OrgUnit, UnitType
 
 from . import charts, indicators, reports, scopes
@@ -121,14 +122,7 @@ PARTS = [("", gettext_lazy("whole year"))] + [
 CHANNELS = [(c.value, c.label) for c in Channel]
 
 
-def _date(value) -> dt.date | None:
-    value = (value or "").strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    return None
+_date = parse_day  # ISO or dd/mm/yyyy; None when blank or wrong
 
 
 def last_month(today: dt.date | None = None) -> Period:

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from cchc.assessments.models import Evidence
 from cchc.core import access
 from cchc.core.access import DOMAIN_LEAD, OFFICER, REFORM_OFFICE
+from cchc.core.dates import parse_day
 from cchc.core.templatetags.cchc import BAR_LEFT, BAR_STEP, BAR_WIDTH
 from cchc.frameworks.models import Criterion
 from cchc.orgs.models import OrgUnit
@@ -40,14 +41,7 @@ POLL_SECONDS = 30
 # --- small parsers ----------------------------------------------------------------------
 
 
-def _date(value) -> dt.date | None:
-    value = (value or "").strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    return None
+_date = parse_day  # ISO or dd/mm/yyyy; None when blank or wrong
 
 
 def _poll(request) -> int:
