@@ -33,11 +33,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from .models import Channel, Dossier, OnlineLevel, Outcome, Procedure
+from .derive import NOT_RECEIVED_STATUSES
+from .models import Channel, Dossier, OnlineLevel, Outcome, Payment, Procedure
 from .periods import Period
 
-NOT_RECEIVED = (1, 3)
-PAID_ONLINE = (1, 2)
+NOT_RECEIVED = tuple(sorted(NOT_RECEIVED_STATUSES))  # the one definition of "received" (derive.py)
+PAID_ONLINE = (Payment.NATIONAL_PORTAL, Payment.LOCAL_GATEWAY)
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 
