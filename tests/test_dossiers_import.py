@@ -453,3 +453,18 @@ def test_large_csv_through_worker_processes(procedures, tmp_path, monkeypatch):
     assert caught.value.count == 2
     assert "row 10" in messages[0] and "twice" in messages[0]
     assert "row 11" in messages[1] and "9.999999" in messages[1]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan of PostgreSQL's look-up")
+def test_code_lookup_probes_the_index_whatever_the_table_size(procedures):
+    """The per-chunk look-up of the codes must not scan the dossiers: with a plain join and an
+    array of a chunk's size, PostgreSQL hashes the whole table for every chunk, and an import
+    slows down with every row already in it."""
+    table = importer._table(Dossier._meta.db_table)
+    codes = [f"X-{n:07d}" for n in range(importer.CHUNK_SIZE)]
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        raw.execute(f"EXPLAIN (FORMAT JSON) {importer._lookup_sql(table)}", [codes])
+        plan = json.dumps(raw.fetchone()[0])
+    assert "Index Scan" in plan or "Index Only Scan" in plan, plan
+    assert "Seq Scan" not in plan and "Hash Join" not in plan, plan

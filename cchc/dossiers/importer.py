@@ -898,7 +898,11 @@ def _pg_write(cursor, chunks, dry_run: bool, progress, found: _Outcome | None = 
     table = _table(Dossier._meta.db_table)
     raw = cursor.cursor  # psycopg
     raw.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
+    # The look-ups below are many small index probes whose estimated cost would start the JIT
+    # compiler on every chunk, for nothing.
+    raw.execute("SET LOCAL jit = off")
     cols = ", ".join((*COLUMNS, "batch_id", "updated_at"))
+    lookup = _lookup_sql(table)
     created = updated = 0
     keys: set = set()
     staged = False
@@ -914,11 +918,7 @@ def _pg_write(cursor, chunks, dry_run: bool, progress, found: _Outcome | None = 
             seen.update(chunk.codes)
             if found.error_count:
                 continue  # only checking now
-        raw.execute(
-            f"SELECT d.code, d.row_hash, d.unit_id, d.period_month FROM unnest(%s::text[]) AS c(code) "  # noqa: S608 - constant identifiers only
-            f"JOIN {table} AS d ON d.code = c.code",
-            [chunk.codes],
-        )
+        raw.execute(lookup, [chunk.codes])
         existing = {code: (h, unit, month) for code, h, unit, month in raw.fetchall()}
         if not existing:  # all new (a first import): the chunk as it is
             new_data, changed = chunk.blob, []
@@ -961,6 +961,18 @@ def _pg_write(cursor, chunks, dry_run: bool, progress, found: _Outcome | None = 
         raw.execute(f"UPDATE {table} AS d SET {sets} FROM {STAGE} AS s WHERE d.code = s.code")  # noqa: S608 - constant identifiers only
         raw.execute(f"DROP TABLE {STAGE}")
     return created, updated, {(int(u), _as_date(m)) for u, m in keys if m is not None}
+
+
+def _lookup_sql(table: str) -> str:
+    """The stored (code, row_hash, unit_id, period_month) of an array of codes: one index probe
+    per code (``LATERAL … LIMIT 1``). A plain join lets the planner prefer, for an array of a
+    chunk's size, a hash join over a scan of the whole table: every chunk would read every row
+    imported before it (measured: 8.8 s of a 20 s import of 1M rows into an empty table)."""
+    return (
+        f"SELECT d.code, d.row_hash, d.unit_id, d.period_month FROM unnest(%s::text[]) AS c(code) "  # noqa: S608 - constant identifiers only
+        f"CROSS JOIN LATERAL (SELECT code, row_hash, unit_id, period_month FROM {table} "
+        f"WHERE code = c.code LIMIT 1) AS d"
+    )
 
 
 def _refuse_repeated(chunk: _Chunk, seen: set, found: _Outcome, headers) -> None:
