@@ -222,8 +222,15 @@ def test_vietnamese_headers_and_default_unit(procedures, tmp_path):
     assert (d.unit.code, d.channel, d.due_at, d.outcome, d.fee) == ("P08-SYT", 2, vn(2026, 3, 6, 17), Outcome.ON_TIME, 150000)
 
 
-def test_xlsx_import(procedures, tmp_path):
+@pytest.mark.parametrize("streamed", [False, True], ids=["calamine", "openpyxl-streamed"])
+def test_xlsx_import(procedures, tmp_path, monkeypatch, streamed):
+    """Small workbooks are read whole by calamine, large ones row by row by openpyxl: the same."""
     from openpyxl import Workbook
+
+    monkeypatch.setattr(importer, "XLSX_STREAM_BYTES", 0 if streamed else 1 << 40)
+    used = []
+    real = importer._streamed_xlsx_rows
+    monkeypatch.setattr(importer, "_streamed_xlsx_rows", lambda path: used.append(path) or real(path))
 
     wb = Workbook()
     ws = wb.active
@@ -246,6 +253,7 @@ def test_xlsx_import(procedures, tmp_path):
     wb.save(path)
     report = importer.import_dossiers(path)
     assert (report.rows, report.created) == (8, 8)
+    assert bool(used) == streamed
     check_fixture_values()
 
 
@@ -313,6 +321,16 @@ def test_unreadable_files(procedures, tmp_path):
         importer.import_dossiers(write(tmp_path, "x.pdf", ["%PDF"]))
     with pytest.raises(TableError, match="No unit"):
         importer.import_dossiers(FIXTURES / "dossiers.csv", default_unit="NOPE")
+    broken = tmp_path / "x.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    for limit in (0, 1 << 40):  # read streamed, or whole
+        importer.XLSX_STREAM_BYTES, saved = limit, importer.XLSX_STREAM_BYTES
+        try:
+            with pytest.raises(TableError, match="not a readable spreadsheet"):
+                importer.import_dossiers(broken)
+        finally:
+            importer.XLSX_STREAM_BYTES = saved
+    assert not Dossier.objects.filter(batch__file_name="x.xlsx").exists()
 
 
 # ----------------------------------------------------------------------------- commands
