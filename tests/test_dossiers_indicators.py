@@ -120,6 +120,36 @@ def test_the_counts_of_a_unit_for_a_month_are_those_worked_out_by_hand(data):
 
 
 @pytest.mark.django_db
+def test_every_list_behind_a_number_holds_that_many_dossiers(data):
+    """The drill-down lists and the counts read one table of conditions: for every count, stored
+    or derived, the list has exactly the number shown. D6 (open past due) is rated unsatisfied
+    and D2 (on time) satisfied, so that "satisfied and not late" counts D6 once, not twice."""
+    import dataclasses
+
+    from cchc.dossiers.models import Dossier
+
+    Dossier.objects.filter(code="D6").update(satisfied=False)
+    Dossier.objects.filter(code="D2").update(satisfied=True)
+    qs = I.scope([data["syt"].pk])
+    c = I.total(qs, MARCH, now=NOW)
+    # received 8, less D3 and D5 (late) and D6 (unsatisfied and open past due, once).
+    assert (c.rated, c.unsatisfied, c.unsatisfied_or_late, c.satisfied_not_late) == (2, 1, 3, 5)
+    names = [f.name for f in dataclasses.fields(I.Counts) if f.name != "processing_seconds"]
+    names += [n for n, v in vars(I.Counts).items() if isinstance(v, property) and not n.endswith(("_rate", "_766", "hours"))]
+    names += ["early_on_time"]
+    received = I.received_in(qs, MARCH)
+    moment = MARCH.moment(NOW)
+    checked = 0
+    for name in names:
+        condition = I.measure_condition(name, moment)
+        assert condition is not None, name
+        wanted = c.early + c.on_time if name == "early_on_time" else getattr(c, name)
+        assert received.filter(condition).count() == wanted, name
+        checked += 1
+    assert checked >= 35 and I.measure_condition("nonsense", moment) is None
+
+
+@pytest.mark.django_db
 def test_the_outcome_and_lateness_stored_per_dossier(data):
     from cchc.dossiers.models import Dossier, Outcome
 

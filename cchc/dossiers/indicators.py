@@ -64,6 +64,7 @@ class Counts:
     open_within: int = 0
     open_past: int = 0
     open_past_no_apology: int = 0
+    open_past_unsatisfied: int = 0  # open past due and rated unsatisfied (counted once below)
     direct: int = 0
     online: int = 0
     postal: int = 0
@@ -119,7 +120,7 @@ class Counts:
     @property
     def satisfied_not_late(self) -> int:
         """Received, less those rated unsatisfied or late (766, 5.4 as read here)."""
-        return self.received - self.unsatisfied_or_late - self.open_past
+        return self.received - self.unsatisfied_or_late - self.open_past + self.open_past_unsatisfied
 
     # --- rates (percent) ------------------------------------------------------------------
     @property
@@ -231,37 +232,76 @@ def received_in(qs, period: Period):
     return qs.filter(receipt_day__gte=period.start, receipt_day__lte=period.end).exclude(status__in=NOT_RECEIVED)
 
 
-def _aggregates() -> dict:
-    online, finished = Q(channel=Channel.ONLINE), Q(end_at__isnull=False)
+def _conditions() -> dict[str, Q]:
+    """What each counted measure selects among the received dossiers: the one table behind the
+    counts (conditional aggregates) and the drill-down lists (:func:`measure_condition`). The
+    open dossiers are judged apart, at a moment (:func:`_judge`)."""
+    online = Q(channel=Channel.ONLINE)
     paper = Q(procedure__paper_result=True)
     fee = Q(procedure__fee__gt=0) | Q(fee__gt=0)
     full = Q(procedure__online_level=OnlineLevel.FULL)
+    late = Q(outcome=Outcome.LATE)
+    return {
+        "finished": Q(end_at__isnull=False),
+        "early": Q(outcome=Outcome.EARLY),
+        "on_time": Q(outcome=Outcome.ON_TIME),
+        "late": late,
+        "late_finished_no_apology": late & Q(apology_at__isnull=True),
+        "direct": Q(channel=Channel.DIRECT),
+        "online": online,
+        "postal": Q(channel=Channel.POSTAL),
+        "full_eligible": Q(procedure__full_eligible=True) | full,
+        "full_online": online & full,
+        "paper_result": paper,
+        "e_result": Q(e_result=True),
+        "e_result_paper": paper & Q(e_result=True),
+        "digitised": Q(digitised=True),
+        "fee_bearing": fee,
+        "paid_online": fee & Q(payment__in=PAID_ONLINE),
+        "vneid": Q(vneid=True),
+        "reused": Q(reused=True),
+        "from_store": Q(from_store=True),
+        "rated": Q(satisfied__isnull=False),
+        "satisfied": Q(satisfied=True),
+        "supplements": Q(supplement_count__gt=0),
+        "unsatisfied_or_late": Q(satisfied=False) | late,
+    }
+
+
+def measure_condition(name: str, moment: dt.datetime) -> Q | None:
+    """The filter of a measure (a count of :class:`Counts`, stored or derived) among the dossiers
+    received in a period, exactly as :func:`counts` counts it; open dossiers are judged at
+    ``moment`` (``period.moment()``). None: no such measure."""
+    table = _conditions()
+    open_ = Q(end_at__isnull=True)
+    open_within = open_ & (Q(due_at__isnull=True) | Q(due_at__gte=moment))
+    open_past = open_ & Q(due_at__lt=moment)
+    early_on_time = table["early"] | table["on_time"]
+    late_all = table["late"] | open_past
+    table.update({
+        "received": Q(),
+        "early_on_time": early_on_time,
+        "open": open_,
+        "open_within": open_within,
+        "open_past": open_past,
+        "open_past_no_apology": open_past & Q(apology_at__isnull=True),
+        "open_past_unsatisfied": open_past & Q(satisfied=False),
+        "in_time": early_on_time | open_within,
+        "late_all": late_all,
+        "late_no_apology": late_all & Q(apology_at__isnull=True),
+        "late_with_apology": late_all & Q(apology_at__isnull=False),
+        "unsatisfied": Q(satisfied=False),
+        "satisfied_not_late": ~table["unsatisfied_or_late"] & ~open_past,
+    })
+    return table.get(name)
+
+
+def _aggregates() -> dict:
+    finished = Q(end_at__isnull=False)
     duration = ExpressionWrapper(F("effective_end_at") - F("received_at"), output_field=DurationField())
     return {
         "received": Count("pk"),
-        "finished": Count("pk", filter=finished),
-        "early": Count("pk", filter=Q(outcome=Outcome.EARLY)),
-        "on_time": Count("pk", filter=Q(outcome=Outcome.ON_TIME)),
-        "late": Count("pk", filter=Q(outcome=Outcome.LATE)),
-        "late_finished_no_apology": Count("pk", filter=Q(outcome=Outcome.LATE, apology_at__isnull=True)),
-        "direct": Count("pk", filter=Q(channel=Channel.DIRECT)),
-        "online": Count("pk", filter=online),
-        "postal": Count("pk", filter=Q(channel=Channel.POSTAL)),
-        "full_eligible": Count("pk", filter=Q(procedure__full_eligible=True) | full),
-        "full_online": Count("pk", filter=online & full),
-        "paper_result": Count("pk", filter=paper),
-        "e_result": Count("pk", filter=Q(e_result=True)),
-        "e_result_paper": Count("pk", filter=paper & Q(e_result=True)),
-        "digitised": Count("pk", filter=Q(digitised=True)),
-        "fee_bearing": Count("pk", filter=fee),
-        "paid_online": Count("pk", filter=fee & Q(payment__in=PAID_ONLINE)),
-        "vneid": Count("pk", filter=Q(vneid=True)),
-        "reused": Count("pk", filter=Q(reused=True)),
-        "from_store": Count("pk", filter=Q(from_store=True)),
-        "rated": Count("pk", filter=Q(satisfied__isnull=False)),
-        "satisfied": Count("pk", filter=Q(satisfied=True)),
-        "supplements": Count("pk", filter=Q(supplement_count__gt=0)),
-        "unsatisfied_or_late": Count("pk", filter=Q(satisfied=False) | Q(outcome=Outcome.LATE)),
+        **{name: Count("pk", filter=condition) for name, condition in _conditions().items()},
         "processing": Sum(duration, filter=finished & Q(received_at__isnull=False)),
     }
 
@@ -292,8 +332,8 @@ def counts(qs, period: Period, by: tuple[str, ...] = (), *, now: dt.datetime | N
     # The dossiers still open, judged at the end of the period (or of their month).
     moment_of = _moments(period, by, now)
     month_index = columns.index("period_month") if "period_month" in columns else None
-    for key, due, apology in _open_rows(base, columns):
-        _judge(result[key], due, apology, moment_of(key[month_index] if month_index is not None else None))
+    for key, due, apology, satisfied in _open_rows(base, columns):
+        _judge(result[key], due, apology, satisfied, moment_of(key[month_index] if month_index is not None else None))
     return dict(result)
 
 
@@ -316,24 +356,26 @@ def _aggregate(base, columns: list[str]) -> defaultdict:
 
 
 def _open_rows(base, columns: list[str]):
-    """``(key, due, apology)`` of the dossiers of ``base`` that have no end."""
+    """``(key, due, apology, satisfied)`` of the dossiers of ``base`` that have no end."""
     width = len(columns)
-    for values in base.filter(end_at__isnull=True).values_list(*columns, "due_at", "apology_at"):
-        yield tuple(values[:width]), values[-2], values[-1]
+    for values in base.filter(end_at__isnull=True).values_list(*columns, "due_at", "apology_at", "satisfied"):
+        yield tuple(values[:width]), values[-3], values[-2], values[-1]
 
 
-def _judge(item: Counts, due, apology, moment) -> None:
+def _judge(item: Counts, due, apology, satisfied, moment) -> None:
     """Count an open dossier as within time or past due at ``moment``."""
     if due is not None and due < moment:
         item.open_past += 1
         if apology is None:
             item.open_past_no_apology += 1
+        if satisfied is False:
+            item.open_past_unsatisfied += 1
     else:
         item.open_within += 1
 
 
 _NAMES = tuple(name for name in _aggregates() if name != "processing")
-_OPEN = ("open_within", "open_past", "open_past_no_apology")
+_OPEN = ("open_within", "open_past", "open_past_no_apology", "open_past_unsatisfied")
 
 
 def counts_by_month(
@@ -358,9 +400,9 @@ def counts_by_month(
                 setattr(total_, f.name, getattr(total_, f.name) + getattr(item, f.name))
     moment_of = _moments(period, ("month",), now)
     moment = period.moment(now)
-    for key, due, apology in _open_rows(base, [*columns, "period_month"]):
-        _judge(months[key], due, apology, moment_of(key[-1]))
-        _judge(totals[key[:width]], due, apology, moment)
+    for key, due, apology, satisfied in _open_rows(base, [*columns, "period_month"]):
+        _judge(months[key], due, apology, satisfied, moment_of(key[-1]))
+        _judge(totals[key[:width]], due, apology, satisfied, moment)
     return dict(months), dict(totals)
 
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -29,8 +28,8 @@ from cchc.core.dates import parse_day
 from cchc.orgs.models import OrgUnit, UnitType
 
 from . import charts, indicators, reports, scopes
-from .indicators import PAID_ONLINE, Counts
-from .models import Channel, OnlineLevel, Outcome, Procedure
+from .indicators import Counts
+from .models import Channel, Procedure
 from .periods import Period, PeriodError
 
 PAGE_SIZE = 50
@@ -64,52 +63,7 @@ def measure_label(name: str) -> str:
     return str(_LABELS.get(name) or EXTRA_LABELS.get(name) or name)
 
 
-def measure_q(name: str, moment: dt.datetime) -> Q | None:
-    """The filter of a measure among the dossiers received in the period, as ``indicators`` counts
-    it; open dossiers are judged at ``moment`` (``period.moment()``). None: no such measure."""
-    open_ = Q(end_at__isnull=True)
-    open_within = open_ & (Q(due_at__isnull=True) | Q(due_at__gte=moment))
-    open_past = open_ & Q(due_at__lt=moment)
-    early_on_time = Q(outcome__in=(Outcome.EARLY, Outcome.ON_TIME))
-    late_all = Q(outcome=Outcome.LATE) | open_past
-    online = Q(channel=Channel.ONLINE)
-    paper = Q(procedure__paper_result=True)
-    fee = Q(procedure__fee__gt=0) | Q(fee__gt=0)
-    full = Q(procedure__online_level=OnlineLevel.FULL)
-    table = {
-        "received": Q(),
-        "finished": Q(end_at__isnull=False),
-        "early": Q(outcome=Outcome.EARLY),
-        "on_time": Q(outcome=Outcome.ON_TIME),
-        "late": Q(outcome=Outcome.LATE),
-        "early_on_time": early_on_time,
-        "open": open_,
-        "open_within": open_within,
-        "open_past": open_past,
-        "in_time": early_on_time | open_within,
-        "late_all": late_all,
-        "late_no_apology": late_all & Q(apology_at__isnull=True),
-        "late_with_apology": late_all & Q(apology_at__isnull=False),
-        "direct": Q(channel=Channel.DIRECT),
-        "online": online,
-        "postal": Q(channel=Channel.POSTAL),
-        "full_eligible": Q(procedure__full_eligible=True) | full,
-        "full_online": online & full,
-        "paper_result": paper,
-        "e_result": Q(e_result=True),
-        "e_result_paper": paper & Q(e_result=True),
-        "digitised": Q(digitised=True),
-        "fee_bearing": fee,
-        "paid_online": fee & Q(payment__in=PAID_ONLINE),
-        "vneid": Q(vneid=True),
-        "reused": Q(reused=True),
-        "from_store": Q(from_store=True),
-        "rated": Q(satisfied__isnull=False),
-        "satisfied": Q(satisfied=True),
-        "supplements": Q(supplement_count__gt=0),
-        "satisfied_not_late": ~Q(satisfied=False) & ~Q(outcome=Outcome.LATE) & ~open_past,
-    }
-    return table.get(name)
+measure_q = indicators.measure_condition  # the drill-down lists: the counts' own conditions
 
 
 # --- filters -----------------------------------------------------------------------------------
