@@ -210,6 +210,7 @@ def table(demo):
         # The admin deletes the day first; for the reform office after it, it is gone.
         row("dossiers:calendar_delete", method="post", args=[adjustment.pk], default=FORBIDDEN, expect={"admin": REDIRECT, "cchc": HIDDEN}),
         row("dossiers:calendar_copy_defaults", method="post", data={"year": "2030"}, default=FORBIDDEN, expect={"admin": REDIRECT, "cchc": REDIRECT}),
+        row("dossiers:rederive_job", args=["no-such-job"], default=HIDDEN),
         row("dossiers:import", default=FORBIDDEN, expect=office_only),
         row("dossiers:import", method="post", data={}, default=FORBIDDEN, expect={"admin": 400, "cchc": 400}),
         row("dossiers:batch", args=[dossier_batch.pk], default=HIDDEN, expect=office_only),

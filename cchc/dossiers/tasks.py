@@ -1,4 +1,5 @@
-"""Background import of a dossier file (Django's tasks API, the ``django_tasks`` backport).
+"""Background work on the dossiers (Django's tasks API, the ``django_tasks`` backport): the import of
+a file, and the recomputation after a change of the calendar (:func:`rederive_dossiers`).
 
 The import page saves the upload under ``CCHC_DOSSIER_IMPORT_DIR`` (default ``<data dir>/dossier-imports``)
 in a folder named by a job id, writes the job's status file there, and enqueues
@@ -26,6 +27,7 @@ from django.utils import timezone, translation
 from django_tasks import task
 
 QUEUED, RUNNING, DONE, DRY_RUN, REFUSED, ERROR = "queued", "running", "done", "dry_run", "refused", "error"
+REDERIVE = "rederive"  # the kind of a recomputation job (an import's kind is the form's)
 FINISHED = (DONE, DRY_RUN, REFUSED, ERROR)
 KEEP_SECONDS = 7 * 24 * 3600
 
@@ -82,8 +84,18 @@ def new_job(file_name: str, content_chunks, *, user_id: int, total: int | None, 
     return job, path
 
 
-def recent_jobs(limit: int = 10) -> list[dict]:
-    """Jobs still queued or running (the page lists them above the finished batches)."""
+def new_status_job(**options) -> str:
+    """A job without an upload (a recomputation): its folder and its status; returns its id."""
+    clean_old_jobs()
+    job = uuid.uuid4().hex
+    job_dir(job).mkdir(parents=True, exist_ok=True)
+    write_status(job, state=QUEUED, started_at=timezone.now().isoformat(), **options)
+    return job
+
+
+def recent_jobs(limit: int = 10, kind: str | None = None) -> list[dict]:
+    """Jobs still queued or running (the page lists them above the finished batches); of one
+    ``kind`` (``REDERIVE``), or the imports when None."""
     root = job_root()
     if not root.is_dir():
         return []
@@ -92,7 +104,9 @@ def recent_jobs(limit: int = 10) -> list[dict]:
         if not _valid(folder.name):
             continue
         status = read_status(folder.name)
-        if status and status.get("state") not in FINISHED:
+        if not status or (status.get("kind") == REDERIVE) != (kind == REDERIVE):
+            continue
+        if status.get("state") not in FINISHED:
             found.append({"job": folder.name, **status})
     found.sort(key=lambda s: s.get("started_at", ""), reverse=True)
     return found[:limit]
@@ -171,3 +185,33 @@ def import_dossier_file(job: str, *, user_id: int, default_unit: str | None = No
             rows_read=report.rows, created=report.created, updated=report.updated, unchanged=report.unchanged,
             finished_at=timezone.now().isoformat(),
         )
+
+
+@task()
+def rederive_dossiers(job: str, *, since: str | None = None, until: str | None = None, language: str = "vi") -> dict:
+    """Recompute the dossiers a change of the calendar concerns (``since``..``until``, ISO days);
+    the progress and the outcome go to the job's status."""
+    import datetime as dt
+
+    from .rederive import rederive
+
+    with translation.override(language):
+        write_status(job, state=RUNNING, checked=0)
+        seen = {"checked": 0}
+
+        def total(n: int) -> None:
+            write_status(job, total=n)
+
+        def progress(n: int) -> None:
+            seen["checked"] += n
+            write_status(job, checked=seen["checked"])
+
+        try:
+            report = rederive(
+                dt.date.fromisoformat(since) if since else None, dt.date.fromisoformat(until) if until else None,
+                progress=progress, total=total,
+            )
+        except Exception as exc:  # noqa: BLE001 - the page must say that it failed, whatever the reason
+            return write_status(job, state=ERROR, message=f"{type(exc).__name__}: {exc}", finished_at=timezone.now().isoformat())
+        return write_status(job, state=DONE, checked=report.checked, changed=report.changed,
+                            finished_at=timezone.now().isoformat())

@@ -19,4 +19,5 @@ urlpatterns = [
     path("calendar/add/", views_reference.calendar_add, name="calendar_add"),
     path("calendar/<int:pk>/delete/", views_reference.calendar_delete, name="calendar_delete"),
     path("calendar/copy-defaults/", views_reference.calendar_copy_defaults, name="calendar_copy_defaults"),
+    path("calendar/jobs/<str:job>/", views_reference.rederive_job, name="rederive_job"),
 ]

@@ -68,7 +68,7 @@ def import_page(request):
         form = ImportForm()
     batches = access.scoped(request, DossierBatch.objects.select_related("created_by")).order_by("-started_at")[:20]
     return render(request, "dossiers/import.html", {
-        "form": form, "errors": errors, "error_rows": error_rows, "batches": batches, "jobs": tasks.recent_jobs(),
+        "form": form, "errors": errors, "error_rows": error_rows, "batches": batches, "jobs": tasks.recent_jobs(),  # imports only
         "nav_current": "dossiers",
     }, status=status)
 

@@ -1,7 +1,9 @@
 """Reference pages: the procedure catalogue and the working-day calendar of a year.
 
 Everyone signed in reads both; only the reform office (and the administrators) changes the calendar
-(403 for others). The catalogue is changed by importing it (the import page).
+(403 for others). The catalogue is changed by importing it (the import page). A change of the
+calendar recomputes the dossiers it concerns in the background (``rederive.py``); the page shows
+the progress (to the reform office).
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cchc.core import access
 
+from . import tasks
 from .forms import AdjustmentForm
 from .models import AdjustmentKind, CalendarAdjustment, Level, OnlineLevel, Procedure, calendar
 from .periods import month_end
@@ -80,6 +83,17 @@ def calendar_page(request, form: AdjustmentForm | None = None, status: int = 200
         working = cal.working_days_between(first - dt.timedelta(days=1), last)
         months.append({"month": month, "working": working, "days": [d for d in days if d["date"].month == month]})
     principal = request.principal
+    jobs = []
+    if principal.manages:
+        jobs = tasks.recent_jobs(kind=tasks.REDERIVE)
+        shown = request.GET.get("job")
+        if shown and not any(j["job"] == shown for j in jobs):
+            try:
+                job_status = tasks.read_status(shown)
+            except ValueError:
+                job_status = None
+            if job_status and job_status.get("kind") == tasks.REDERIVE:
+                jobs.insert(0, {"job": shown, **job_status})
     if form is None and principal.manages:
         form = AdjustmentForm(initial={"kind": AdjustmentKind.OFF})
     return render(request, "dossiers/calendar.html", {
@@ -87,7 +101,47 @@ def calendar_page(request, form: AdjustmentForm | None = None, status: int = 200
         "form": form, "can_change": principal.manages and not principal.is_read_only,
         "years": list(range(timezone.localdate().year - 2, timezone.localdate().year + 3)),
         "working_total": sum(m["working"] for m in months), "nav_current": "dossiers",
+        "jobs": [_rederive_context(request, j["job"], j) for j in jobs],
     }, status=status)
+
+
+def _start_rederive(request, first: dt.date, last: dt.date) -> str:
+    """Recompute, in the background, the dossiers that the days ``first``..``last`` concern."""
+    job = tasks.new_status_job(kind=tasks.REDERIVE, since=first.isoformat(), until=last.isoformat(),
+                               user_id=request.user.pk, checked=0, total=None)
+    tasks.rederive_dossiers.enqueue(job, since=first.isoformat(), until=last.isoformat(),
+                                    language=translation.get_language() or "vi")
+    return job
+
+
+def _rederive_context(request, job: str, status: dict) -> dict:
+    total, checked = status.get("total"), status.get("checked") or 0
+    finished = status.get("state") in tasks.FINISHED
+    return {
+        "job": job, "status": status, "finished": finished,
+        "percent": 100 if finished else (min(100, int(checked * 100 / total)) if total else None),
+        "since": dt.date.fromisoformat(status["since"]) if status.get("since") else None,
+        "until": dt.date.fromisoformat(status["until"]) if status.get("until") else None,
+        "fragment_url": reverse("dossiers:rederive_job", args=[job]),
+    }
+
+
+def rederive_job(request, job):
+    """The progress of a recomputation (polled by the calendar page)."""
+    if not request.principal.manages:
+        raise Http404
+    try:
+        status = tasks.read_status(job)
+    except ValueError:
+        raise Http404 from None
+    if status is None or status.get("kind") != tasks.REDERIVE:
+        raise Http404
+    return render(request, "dossiers/_rederive_job.html", {"j": _rederive_context(request, job, status)})
+
+
+def _after_change(request, first: dt.date, last: dt.date, year: int):
+    job = _start_rederive(request, first, last)
+    return redirect(reverse("dossiers:calendar") + f"?year={year}&job={job}")
 
 
 @require_POST
@@ -101,7 +155,7 @@ def calendar_add(request):
         return calendar_page(request, form=form, status=400)
     adjustment = form.save()
     messages.success(request, _("Added: %(what)s.") % {"what": adjustment})
-    return redirect(reverse("dossiers:calendar") + f"?year={adjustment.date.year}")
+    return _after_change(request, adjustment.date, adjustment.date, adjustment.date.year)
 
 
 @require_POST
@@ -110,10 +164,10 @@ def calendar_delete(request, pk):
     adjustment = CalendarAdjustment.objects.filter(pk=pk).first()
     if adjustment is None:
         raise Http404
-    year = adjustment.date.year
+    day = adjustment.date
     adjustment.delete()
     messages.success(request, _("Removed: %(what)s.") % {"what": adjustment})
-    return redirect(reverse("dossiers:calendar") + f"?year={year}")
+    return _after_change(request, day, day, day.year)
 
 
 @require_POST
@@ -135,4 +189,6 @@ def calendar_copy_defaults(request):
             )
             created += made
     messages.success(request, _("%(count)d days copied from the built-in schedule.") % {"count": created})
-    return redirect(reverse("dossiers:calendar") + f"?year={year}")
+    # The same days as before, so nothing should change; checked all the same (the year's rows now
+    # replace the built-in schedule, whatever was entered in between).
+    return _after_change(request, dt.date(year, 1, 1), dt.date(year, 12, 31), year)

@@ -2,6 +2,7 @@
 
     cchc dossiers import ho-so-2026-01.csv [--unit P08-SYT] [--format csv|xlsx|jsonl] [--dry-run]
     cchc dossiers calendar [--year 2026]
+    cchc dossiers rederive [--from 2026-04-30] [--to 2026-05-01] [--dry-run]
     cchc dossiers indicators [--scope province|agencies|communes|CODE] [--period 2026-Q3] [--by unit|month] [--format table|csv|json]
     cchc dossiers index766 [--scope ...] [--period 2026-10] [--format table|json]
 """
@@ -45,6 +46,13 @@ class Command(BaseCommand):
         imp.add_argument("--quiet-progress", action="store_true", help="No progress bar.")
         cal = sub.add_parser("calendar", help="Days off and make-up working days of a year.")
         cal.add_argument("--year", type=int, default=date.today().year)
+        red = sub.add_parser(
+            "rederive", help="Recompute the computed due, outcome and working days late after the calendar changed."
+        )
+        red.add_argument("--from", dest="since", help="First changed day (default: the first dossier).")
+        red.add_argument("--to", dest="until", help="Last changed day (default: the last dossier).")
+        red.add_argument("--dry-run", action="store_true", help="Count what would change; write nothing.")
+        red.add_argument("--quiet-progress", action="store_true", help="No progress bar.")
         ind = sub.add_parser("indicators", help="Counts and rates of the dossiers received in a period.")
         idx = sub.add_parser("index766", help="The points of the 766 service index our data supports.")
         for p in (ind, idx):
@@ -74,6 +82,36 @@ class Command(BaseCommand):
         }
         if dry_run:
             message += " " + _("Dry run: nothing was imported.")
+        self.stdout.write(message)
+
+    def handle_rederive(self, since=None, until=None, dry_run=False, quiet_progress=False, **options):
+        from cchc.core.dates import parse_day
+        from cchc.dossiers.rederive import rederive
+
+        days = {}
+        for name, text in (("--from", since), ("--to", until)):
+            if text:
+                days[name] = parse_day(text)
+                if days[name] is None:
+                    raise CommandError(_("%(option)s: %(value)s is not a date (dd/mm/yyyy or yyyy-mm-dd).") % {
+                        "option": name, "value": text})
+        start, end = days.get("--from"), days.get("--to")
+        if start and end and end < start:
+            raise CommandError(_("--to is before --from."))
+        bar = tqdm(desc=_("Dossiers"), unit=" dossiers", unit_scale=True, disable=quiet_progress or None, file=sys.stderr, leave=False)
+
+        def total(n):
+            bar.total = n
+            bar.refresh()
+
+        try:
+            report = rederive(start, end, progress=bar.update, total=total, dry_run=dry_run)
+        finally:
+            bar.close()
+        message = _("%(checked)d dossiers checked against the calendar: %(changed)d changed.") % {
+            "checked": report.checked, "changed": report.changed}
+        if dry_run:
+            message += " " + _("Dry run: nothing was written.")
         self.stdout.write(message)
 
     def handle_calendar(self, year, **options):
