@@ -32,6 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .derive import NOT_RECEIVED_STATUSES
 from .models import Channel, Dossier, OnlineLevel, Outcome, Payment, Procedure
@@ -190,7 +191,7 @@ MEASURES = (
     ("finished", _("finished"), _("With an end: finished, returned, refused, withdrawn, or waiting for a supplement.")),
     ("early", _("early"), _("Finished before the due day.")),
     ("on_time", _("on time"), _("Finished on the due day, not after the due time.")),
-    ("late", _("late"), _("Finished after the due time (supplement time deducted), or asked for a supplement more than once.")),
+    ("late", pgettext_lazy("dossier outcome", "late"), _("Finished after the due time (supplement time deducted), or asked for a supplement more than once.")),
     ("open_within", _("open, within time"), _("Not finished; the due time is not passed at the end of the period.")),
     ("open_past", _("open, past due"), _("Not finished; the due time passed before the end of the period.")),
     ("late_no_apology", _("late without apology"), _("Late or open past due, with no apology letter.")),

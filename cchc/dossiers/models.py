@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 # ------------------------------------------------------------------------------- procedures
@@ -203,7 +204,7 @@ class Payment(models.IntegerChoices):
 class Outcome(models.IntegerChoices):
     EARLY = 1, _("early")
     ON_TIME = 2, _("on time")
-    LATE = 3, _("late")
+    LATE = 3, pgettext_lazy("dossier outcome", "late")
 
 
 class BatchState(models.TextChoices):

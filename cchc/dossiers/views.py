@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from cchc.core import access, exports
 from cchc.core.dates import parse_day
@@ -250,7 +250,7 @@ UNIT_COLUMNS = [
     ("finished", gettext_lazy("finished"), "finished"),
     ("early", gettext_lazy("early"), "early"),
     ("on_time", gettext_lazy("on time"), "on_time"),
-    ("late", gettext_lazy("late"), "late"),
+    ("late", pgettext_lazy("dossier outcome", "late"), "late"),
     ("open_within", gettext_lazy("open, within time"), "open_within"),
     ("open_past", gettext_lazy("open, past due"), "open_past"),
     ("late_no_apology", gettext_lazy("late without apology"), "late_no_apology"),
