@@ -450,9 +450,13 @@ def test_fast_path_builds_what_the_checked_path_builds(db, tmp_path):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the worker processes serve PostgreSQL only")
-def test_large_csv_through_worker_processes(procedures, tmp_path, monkeypatch):
+@pytest.mark.parametrize("empty", [False, True], ids=["beside-the-demo", "into-an-empty-table"])
+def test_large_csv_through_worker_processes(procedures, tmp_path, monkeypatch, empty):
     """Large CSV files are read by forked workers, slice by slice: same values, same upsert, and
-    refusals with the lines of the whole file (a code repeated across slices included)."""
+    refusals with the lines of the whole file (a code repeated across slices included). Into an
+    empty table the codes are not looked up (none can be there): the same outcome."""
+    if empty:
+        Dossier.objects.all().delete()
     monkeypatch.setattr(importer, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(importer, "_SLICE_BYTES", 150)  # about one line per slice
     plan = importer._parallel_plan(FIXTURES / "dossiers.csv", "csv")
@@ -471,6 +475,26 @@ def test_large_csv_through_worker_processes(procedures, tmp_path, monkeypatch):
     assert caught.value.count == 2
     assert "row 10" in messages[0] and "twice" in messages[0]
     assert "row 11" in messages[1] and "9.999999" in messages[1]
+    if empty:  # the same refusal when the table is empty, and nothing written
+        Dossier.objects.all().delete()
+        with pytest.raises(importer.DossierImportError) as caught:
+            importer.import_dossiers(bad)
+        assert caught.value.count == 2 and "row 10" in caught.value.messages[0]
+        assert not Dossier.objects.exists()
+
+
+def test_a_code_repeated_in_a_file_is_refused_even_into_an_empty_table(procedures, tmp_path):
+    Dossier.objects.all().delete()
+    lines = csv_lines()
+    with pytest.raises(importer.DossierImportError) as caught:
+        importer.import_dossiers(write(tmp_path, "twice.csv", [*lines, lines[3]]), chunk_size=2)
+    assert caught.value.count == 1 and "row 10" in caught.value.messages[0] and "twice" in caught.value.messages[0]
+    assert not Dossier.objects.exists()
+    report = importer.import_dossiers(FIXTURES / "dossiers.csv", chunk_size=2)
+    assert (report.created, report.updated) == (8, 0)
+    check_fixture_values()
+    again = importer.import_dossiers(FIXTURES / "dossiers.csv", chunk_size=2)  # now looked up
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 8)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan of PostgreSQL's look-up")
@@ -563,10 +587,10 @@ def test_a_change_on_the_calendar_page_recomputes_in_the_background(procedures, 
     tree = html.fromstring(client.get(response["Location"]).content)
     job = tree.xpath("//div[contains(@class,'rederive-job')]")[0]
     assert job.get("data-state") == "done"
-    assert "2 dossiers checked, 1 changed" in job.text_content()
+    assert "đã đối chiếu 2 hồ sơ, 1 hồ sơ thay đổi" in job.text_content()  # the page is in Vietnamese
     assert Dossier.objects.get(code="SYT-20260213-0001").outcome == Outcome.EARLY
     fragment = client.get(job.xpath(".")[0].get("id").replace("rederive-", "/dossiers/calendar/jobs/") + "/")
-    assert fragment.status_code == 200 and b"1 changed" in fragment.content
+    assert fragment.status_code == 200 and "1 hồ sơ thay đổi" in fragment.content.decode()
     # The job is the reform office's business only.
     assert login("yte").get(f"/dossiers/calendar/jobs/{job.get('id')[9:]}/").status_code == 404
     assert client.get("/dossiers/calendar/jobs/not-a-job/").status_code == 404

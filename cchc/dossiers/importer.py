@@ -929,6 +929,11 @@ def _pg_write(cursor, chunks, dry_run: bool, progress, found: _Outcome | None = 
     raw.execute("SET LOCAL jit = off")
     cols = ", ".join((*COLUMNS, "batch_id", "updated_at"))
     lookup = _lookup_sql(table)
+    # Into an empty table (a first, historical load: the largest files), no code can be there
+    # already: the look-ups are skipped (a quarter of the database's time for 1M rows). Codes
+    # repeated in the file are refused all the same, by the builder and by ``seen`` below.
+    raw.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")  # noqa: S608 - constant identifiers only
+    empty = not raw.fetchone()[0]
     created = updated = 0
     keys: set = set()
     staged = False
@@ -944,8 +949,11 @@ def _pg_write(cursor, chunks, dry_run: bool, progress, found: _Outcome | None = 
             seen.update(chunk.codes)
             if found.error_count:
                 continue  # only checking now
-        raw.execute(lookup, [chunk.codes])
-        existing = {code: (h, unit, month) for code, h, unit, month in raw.fetchall()}
+        if empty:
+            existing = {}
+        else:
+            raw.execute(lookup, [chunk.codes])
+            existing = {code: (h, unit, month) for code, h, unit, month in raw.fetchall()}
         if not existing:  # all new (a first import): the chunk as it is
             new_data, changed = chunk.blob, []
             created += len(chunk.codes)
