@@ -664,3 +664,40 @@ def test_tasks_of_a_plan_before_the_merger_go_to_the_units_that_carry_on(login, 
     # Sở Xây dựng answers for the group too, but not for the old Sở Y tế's task.
     response = login("xaydung").post(reverse("plans:task_progress", args=[direct.uuid]), {"unit": units["b"].code, "percent": "10"}, **HTMX)
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_completion_and_the_lead_table_count_tasks_of_old_units_for_the_units_of_today(login, units):
+    """A 2021 plan names the Sở Y tế of old Tuyên Quang (P08-2025-SYT), merged in 2025 into today's
+    Sở Y tế, and a group read in 2021: the rates, the board's table by lead unit and its unit
+    filter count them for the units of today, never under the old names."""
+    from cchc.orgs.models import OrgGroup, OrgUnit
+    from cchc.plans.models import Plan, Section, TaskRole
+
+    old = OrgUnit.objects.get(code="P08-2025-SYT")
+    plan = Plan.objects.create(
+        code="kh-2021", number="116/KH-UBND", title="Kế hoạch năm 2021", issuer=OrgUnit.objects.get(code="P08-2025"),
+        owner=units["snv"], year=2021, year_to=2026, issued_on=date(2021, 7, 28),
+    )
+    Section.objects.create(plan=plan, label="A", title="PAR INDEX", position=1)
+    on_time = make_task(plan, lead=old, due=date(2026, 3, 31), done_at=date(2026, 3, 20), content="Nhiệm vụ của Sở Y tế cũ")
+    make_task(plan, lead=old, due=date(2026, 4, 30), content="Nhiệm vụ quá hạn của Sở Y tế cũ")
+    group_task = make_task(plan, lead=units["snv"], due=date(2026, 5, 31), done_at=date(2026, 5, 2), content="Việc của các cơ quan chuyên môn")
+    group_task.units.filter(role=TaskRole.LEAD).update(unit=None, group=OrgGroup.objects.get(code="P08-2025-G-CQCM"))
+
+    rows = {r.unit.code: r for r in services.unit_completion([units["a"].pk], date(2026, 1, 1), date(2026, 12, 31), TODAY)}
+    a = rows[units["a"].code]
+    assert (a.done_on_time, a.due, a.overdue) == (2, 3, 1)  # its own two, and the group's
+
+    html = login("lanhdao").get(reverse("plans:completion"), {"from": "2026-01-01", "to": "2026-12-31", "plan": plan.code}).content.decode()
+    assert f'data-unit="{units["a"].code}"' in html and 'data-unit="P08-2025-SYT"' not in html
+    assert re.search(rf'data-unit="{units["a"].code}">.*?class="text-end rate">66(,|\.)67%', html, re.S)
+
+    html = login("lanhdao").get(reverse("plans:board"), {"plan": plan.code}).content.decode()
+    table = html[html.index('id="board-units"'):html.index('id="board-tasks"')]
+    assert f'data-unit="{units["a"].code}"' in table and 'data-unit="P08-2025-SYT"' not in table
+    assert f'data-unit="{units["b"].code}"' in table  # Sở Xây dựng: a member of the 2021 group, today's unit
+
+    html = login("lanhdao").get(reverse("plans:board"), {"unit": units["a"].code}).content.decode()
+    assert str(on_time.uuid) in html and str(group_task.uuid) in html
+    assert f'<option value="{units["a"].code}"' in html and '<option value="P08-2025-SYT"' not in html

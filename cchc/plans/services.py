@@ -453,8 +453,11 @@ def filter_tasks(queryset, *, plan=None, unit=None, criterion=None, due_from=Non
     """
     if plan is not None:
         queryset = queryset.filter(plan=plan)
-    if unit is not None:
-        queryset = queryset.filter(pk__in=TaskUnit.objects.filter(unit=unit).values("task"))
+    if unit is not None:  # the unit as named, and what it answers for today (predecessors, groups)
+        from .responsibility import Responsibility
+
+        answered = Q(unit=unit) | Responsibility().task_units_for([unit.pk])
+        queryset = queryset.filter(pk__in=TaskUnit.objects.filter(answered).values("task"))
     if criterion is not None:
         queryset = queryset.filter(pk__in=Task.criteria.through.objects.filter(criterion=criterion).values("task"))
     if due_from or due_to:
@@ -510,22 +513,33 @@ def _unit_items(task_unit: TaskUnit, start: dt.date, end: dt.date, day: dt.date)
 
 
 def unit_completion(unit_ids: Sequence[int], start: dt.date, end: dt.date, today: dt.date | None = None, tasks=None) -> list[UnitCompletion]:
-    """Per unit, over the deadlines that fall in [start, end]: done on time / due, with the rate.
+    """Per unit of today, over the deadlines that fall in [start, end]: done on time / due, with the
+    rate. A unit answers for the tasks a plan gave it, those given to the units it carries on, and
+    those given to a group it was a member of at the plan's date.
 
     Counts every period of a recurring task. This is the number behind the criteria "implementation
     of the reform plan" (tasks done on time / tasks due) and "tasks assigned by the provincial
     committee" (the same over that plan's tasks: pass ``tasks``, a queryset of them).
     """
+    from .responsibility import Responsibility
+
     day = today or _current_day()
+    answering = Responsibility(day)
     units = {u.pk: UnitCompletion(u) for u in OrgUnit.objects.filter(pk__in=list(unit_ids))}
-    rows = TaskUnit.objects.filter(unit__in=list(units)).select_related("task").prefetch_related(
+    rows = TaskUnit.objects.filter(answering.task_units_for(units)).select_related("task__plan", "group").prefetch_related(
         "task__occurrences",
         Prefetch("task__updates", queryset=ProgressUpdate.objects.only("pk", "task_id", "occurrence_id", "unit_id", "percent", "created_at").order_by("-created_at")),
     )
     if tasks is not None:
         rows = rows.filter(task__in=tasks)
     for task_unit in rows:
-        units[task_unit.unit_id].statuses.extend(_unit_items(task_unit, start, end, day))
+        # Today's units answer: the unit the plan named while it exists, else its successors;
+        # a group's members at the plan's date.
+        answering_units = answering.units_of(task_unit) & units.keys()
+        if answering_units:
+            items = _unit_items(task_unit, start, end, day)
+            for unit_id in answering_units:
+                units[unit_id].statuses.extend(items)
     result = []
     for entry in units.values():
         entry.done_on_time, entry.due, entry.rate = completion_rate(entry.statuses)

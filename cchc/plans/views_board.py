@@ -63,7 +63,12 @@ def _filters(request) -> dict:
     """Read the board's filters; a value that names nothing is ignored (and shown as not chosen)."""
     get = request.GET
     plans = access.scoped(request, Plan.objects.all()).order_by("-year", "number")
-    units = OrgUnit.objects.filter(pk__in=TaskUnit.objects.filter(unit__isnull=False).values("unit")).order_by("sort_order", "name")
+    # Today's units that answer for some task (a plan's own units, their successors, groups' members).
+    answering = Responsibility(services.today())
+    unit_ids: set[int] = set()
+    for task_unit in TaskUnit.objects.select_related("task__plan", "group"):
+        unit_ids |= answering.units_of(task_unit)
+    units = OrgUnit.objects.filter(pk__in=unit_ids).order_by("sort_order", "name")
     criteria = Criterion.objects.filter(tasks__isnull=False).select_related("framework").distinct().order_by("framework__code", "position")
     chosen = {
         "plan": plans.filter(code=get.get("plan", "")).first() if get.get("plan") else None,
@@ -101,18 +106,23 @@ def _presets(day: dt.date) -> list[dict]:
     ]
 
 
-def _by_unit(rows) -> list[dict]:
-    """Lead units with their tasks' counts by status, overdue first, and their completion rate."""
+def _by_unit(rows, answering: Responsibility) -> list[dict]:
+    """The units of today that lead the tasks (the unit a plan named, or the units that carry it
+    on, or a group's members), with their tasks' counts by status, overdue first, and their
+    completion rate."""
     table: dict[int, dict] = {}
     for row in rows:
+        leading: set[int] = set()
         for lead in row.leads:
-            if lead.unit is None:
-                continue
-            entry = table.setdefault(lead.unit_id, {"unit": lead.unit, "counts": dict.fromkeys(Status, 0), "statuses": []})
+            leading |= answering.units_of(lead)
+        for unit_id in leading:
+            entry = table.setdefault(unit_id, {"counts": dict.fromkeys(Status, 0), "statuses": []})
             entry["counts"][row.status] += 1
             entry["statuses"].append(row.status)
+    units = OrgUnit.objects.in_bulk(list(table))
     result = []
-    for entry in table.values():
+    for unit_id, entry in table.items():
+        entry["unit"] = units[unit_id]
         entry["done_on_time"], entry["due"], entry["rate"] = completion_rate(entry["statuses"])
         entry["cells"] = [entry["counts"][s] for s in Status]
         result.append(entry)
@@ -139,7 +149,7 @@ def _board_context(request) -> dict:
         "rows": shown,
         "total": len(rows),
         "counts": counts,
-        "by_unit": _by_unit(rows),
+        "by_unit": _by_unit(rows, Responsibility(day)),
         "statuses": list(Status),
         "status_labels": [STATUS_LABELS[s] for s in Status],
         "today": day,
@@ -429,7 +439,10 @@ def completion(request):
     tasks = access.scoped(request, Task.objects.all())
     if plan is not None:
         tasks = tasks.filter(plan=plan)
-    unit_ids = TaskUnit.objects.filter(task__in=tasks, unit__isnull=False).values_list("unit", flat=True).distinct()
+    answering = Responsibility(day)
+    unit_ids: set[int] = set()
+    for task_unit in TaskUnit.objects.filter(task__in=tasks).select_related("task__plan", "group"):
+        unit_ids |= answering.units_of(task_unit)  # today's units, whatever the plan named
     rows = [r for r in services.unit_completion(list(unit_ids), start, end, day, tasks=tasks) if r.due or r.open]
     return render(request, "plans/board/completion.html", {
         "rows": rows, "chart": _chart([r for r in rows if r.due]), "start": start, "end": end, "plan": plan, "plans": plans,
