@@ -186,6 +186,8 @@ def table(demo):
         row("plans:plan_export", args=[plan.code, "docx"]),
         row("plans:plan_source", args=[plan.code], default=HIDDEN),  # no source file: nothing to show
         row("plans:task_detail", args=t),
+        row("plans:task_edit", args=t, default=FORBIDDEN, expect=office_only),
+        row("plans:task_edit", method="post", args=t, data={}, default=FORBIDDEN, expect={"admin": 400, "cchc": 400}),
         row("plans:task_progress", method="post", args=t, data={"unit": b, "percent": "10"}, expect=b_acts),
         row("plans:task_contribute", method="post", args=t, data={"unit": b}, expect=b_acts),
         row("plans:task_close", method="post", args=t, data={"done_on": ""}, expect=b_acts),

@@ -84,3 +84,25 @@ def test_an_officer_reports_progress_and_the_open_board_shows_it_after_the_next_
     assert page.locator(row).get_attribute("data-status") == "in_progress"
     assert "Vũ Thị Mai" in page.locator(row).inner_text()
     assert page.evaluate("window.__notReloaded") is True
+
+
+def test_the_reform_office_moves_a_task_to_another_lead_and_quarter_in_the_form(page, live_demo):
+    from django.utils import timezone
+
+    from cchc.frameworks.models import Criterion
+
+    task, _overdue, _evidence = make_task()
+    year = timezone.localdate().year
+    criterion = Criterion.objects.filter(framework__code="AGENCY-DEPT-TEMPLATE", code="1.1.2").get()
+    sign_in(page, "cchc")
+    page.goto(f"/plans/tasks/{task.uuid}/")
+    page.click("#task-edit-link")
+    page.fill("#e-time-frame", f"Quý IV/{year}")
+    page.select_option("#e-leads", label="Sở Nội vụ")
+    page.select_option("#e-criteria", value=str(criterion.pk))
+    page.click("#task-edit-save")
+    page.wait_for_url(f"**/plans/tasks/{task.uuid}/")
+    assert "Đã lưu: thời hạn, đơn vị chủ trì, tiêu chí." in page.inner_text(".messages")
+    assert page.inner_text("#task-due").endswith(f"/12/{year}")  # the last working day of the quarter
+    assert "Sở Nội vụ" in page.inner_text("#task-units") and "Sở Y tế" not in page.inner_text("#task-units")
+    assert "1.1.2" in page.inner_text("#task-facts")

@@ -29,8 +29,8 @@ from cchc.frameworks.models import Criterion
 from cchc.orgs.models import OrgUnit
 from cchc.orgs.tree import descendant_ids
 
-from . import services
-from .models import ExtensionState, Plan, Task, TaskRole, TaskUnit
+from . import editing, services
+from .models import ExtensionState, Plan, Priority, Task, TaskRole, TaskUnit
 from .responsibility import Responsibility
 from .services import STATUS_LABELS, PlanError
 from .status import Status, completion_rate
@@ -286,7 +286,49 @@ def _panel_context(request, task: Task, **extra) -> dict:
 
 def task_detail(request, uuid):
     task = _task(request, uuid)
-    return render(request, "plans/board/task.html", _panel_context(request, task))
+    return render(request, "plans/board/task.html", _panel_context(request, task, can_edit=access.can(request, "change", task)))
+
+
+def task_edit(request, uuid):
+    """The reform office corrects a task: texts, time frame, units, criteria (``editing``)."""
+    task = _task(request, uuid, "change")
+    day = services.today()
+    if request.method == "POST":
+        post = request.POST
+        changes = editing.TaskChanges(
+            number=post.get("number", ""), content=post.get("content", ""), target=post.get("target", ""), output=post.get("output", ""),
+            priority=int(post["priority"]) if post.get("priority", "").isdigit() else -1,
+            time_frame_text=post.get("time_frame_text", ""), completion_text=post.get("completion_text", ""),
+            manual_due=_date(post.get("manual_due")), leads=post.getlist("leads"), coordinators=post.getlist("coordinators"),
+            criteria=[int(v) for v in post.getlist("criteria") if v.isdigit()],
+        )
+        try:
+            if post.get("manual_due", "").strip() and changes.manual_due is None:
+                raise PlanError(_("The due date “%(value)s” is not a date (dd/mm/yyyy).") % {"value": post["manual_due"]})
+            changed = editing.edit_task(task, request.user, changes)
+        except PlanError as exc:
+            error, chosen = str(exc), changes
+        else:
+            if changed:
+                messages.success(request, _("Saved: %(what)s.") % {"what": ", ".join(changed)})
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("plans:task_detail", task.uuid)
+    else:
+        error = None
+        rows = list(task.units.all())
+        chosen = editing.TaskChanges(
+            number=task.number, content=task.content, target=task.target, output=task.output, priority=task.priority,
+            time_frame_text=task.time_frame_text, completion_text=task.completion_text, manual_due=editing.manual_due_of(task),
+            leads=[editing.unit_key(r) for r in rows if r.role == TaskRole.LEAD],
+            coordinators=[editing.unit_key(r) for r in rows if r.role == TaskRole.COORDINATING],
+            criteria=[c.pk for c in task.criteria.all()],
+        )
+    return render(request, "plans/board/task_edit.html", {
+        "task": task, "form": chosen, "error": error, "priorities": Priority.choices,
+        "unit_options": editing.unit_options(task, day), "criterion_options": editing.criterion_options(),
+        "reported": task.updates.exists() or task.done_at is not None,
+    }, status=400 if error else 200)
 
 
 def _answer(request, task, error: str | None = None, success: str | None = None):
