@@ -309,9 +309,11 @@ def test_agency_templates_mix_the_methods(name):
     types = {n.method.type for n in leaves(fw)}
     assert {"manual", "yes_no", "threshold", "proportional", "external", "indicator"} <= types
     read = [n for n in leaves(fw) if n.method.type == "indicator"]
-    assert [n.method.indicator for n in read] == ["dossiers.on_time_rate", "dossiers.late_apology_rate", "dossiers.digitised_rate"]
-    assert read[0].method.rule.full_at == Decimal(100) and read[0].method.rule.floor is not None
-    assert read[1].method.rule.type == "threshold" and read[1].method.rule.zero_denominator == "max"
+    assert [n.method.indicator for n in read] == [
+        "plans.completion_rate", "dossiers.on_time_rate", "dossiers.late_apology_rate", "dossiers.digitised_rate",
+    ]
+    assert read[1].method.rule.full_at == Decimal(100) and read[1].method.rule.floor is not None
+    assert read[2].method.rule.type == "threshold" and read[2].method.rule.zero_denominator == "max"
     from cchc.core import indicators
 
-    assert all(indicators.known(n.method.indicator) for n in read)  # the dossiers module provides them
+    assert all(indicators.known(n.method.indicator) for n in read)  # the plans and dossiers modules provide them

@@ -701,3 +701,40 @@ def test_completion_and_the_lead_table_count_tasks_of_old_units_for_the_units_of
     html = login("lanhdao").get(reverse("plans:board"), {"unit": units["a"].code}).content.decode()
     assert str(on_time.uuid) in html and str(group_task.uuid) in html
     assert f'<option value="{units["a"].code}"' in html and '<option value="P08-2025-SYT"' not in html
+
+
+# --- the criterion "completion of the reform plan" reads the board ----------------------------
+
+
+@pytest.mark.django_db
+def test_the_criterion_completion_of_the_reform_plan_reads_the_board(login, plan, units, monkeypatch):
+    from decimal import Decimal
+
+    from cchc.assessments import services as assessments
+    from cchc.assessments.models import Submission
+    from cchc.core import indicators
+
+    # 2019, before any plan of the demo: Sở Y tế leads three tasks and coordinates a fourth.
+    make_task(plan, lead=units["a"], due=date(2019, 3, 29), done_at=date(2019, 3, 20))  # on time
+    make_task(plan, lead=units["a"], due=date(2019, 6, 28), done_at=date(2019, 7, 5))  # late
+    make_task(plan, lead=units["a"], due=date(2019, 9, 30))  # overdue
+    helped = make_task(plan, lead=units["b"], coordinating=[units["a"]], due=date(2019, 12, 31), done_at=date(2020, 1, 10))
+    helped.units.filter(unit=units["a"]).update(contributed_at=date(2019, 12, 2))  # its part, on time
+    make_task(plan, lead=units["a"], due=date(2020, 1, 15), done_at=date(2020, 1, 10))  # another year
+    reading = indicators.read("plans.completion_rate", units["a"], date(2019, 1, 1), date(2019, 12, 31))
+    assert reading.value == (Decimal(2), Decimal(4))
+    assert reading.text.startswith("2 / 4 ") and "01/01/2019–31/12/2019" in reading.text
+    assert reading.url == reverse("plans:completion") + "?from=2019-01-01&to=2019-12-31"
+    # Sở Xây dựng: its task was closed late; nothing fell due for Sở Tư pháp (entered by hand).
+    assert indicators.read("plans.completion_rate", units["b"], date(2019, 1, 1), date(2019, 12, 31)).value == (0, 1)
+    assert indicators.read("plans.completion_rate", units["stp"], date(2019, 1, 1), date(2019, 12, 31)) is None
+
+    # In the department's 2026 round, leaf 1.1.2 fills itself with the board's number for the year.
+    monkeypatch.setattr(assessments, "today", lambda: date(2026, 6, 1))
+    before = indicators.read("plans.completion_rate", units["a"], date(2026, 1, 1), date(2026, 12, 31))
+    n, d = before.value if before else (0, 0)
+    make_task(plan, lead=units["a"], due=date(2026, 3, 31), done_at=date(2026, 3, 30))
+    html = login("yte").get(reverse("assessments:submission", args=["tq-2026-so-nganh", "annual", "P08-SYT", "all"])).content.decode()
+    entry = Submission.objects.get(round__cycle__code="tq-2026-so-nganh", round__code="annual", subject=units["a"]).entries.get(criterion__code="1.1.2")
+    assert (entry.numerator, entry.denominator) == (n + 1, d + 1)
+    assert entry.self_score is not None and entry.reading in html

@@ -8,7 +8,7 @@ class PlansConfig(AppConfig):
     verbose_name = _("Plans and tasks")
 
     def ready(self):
-        from cchc.core import audit, navigation
+        from cchc.core import audit, indicators, navigation
 
         from . import policies  # noqa: F401  (registers access policies)
 
@@ -23,3 +23,6 @@ class PlansConfig(AppConfig):
                 order=30,
             )
         )
+        from .services import COMPLETION_RATE, completion_reading
+
+        indicators.register(COMPLETION_RATE, completion_reading)  # "completion of the reform plan" leaves

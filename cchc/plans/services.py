@@ -549,3 +549,31 @@ def unit_completion(unit_ids: Sequence[int], start: dt.date, end: dt.date, today
         result.append(entry)
     result.sort(key=lambda e: (e.rate is None, -(e.rate or 0), e.unit.sort_order, e.unit.name))
     return result
+
+
+# --- the measure framework leaves read (cchc.core.indicators) -----------------------------
+
+
+COMPLETION_RATE = "plans.completion_rate"
+
+
+def completion_reading(unit: OrgUnit, start: dt.date, end: dt.date):
+    """The unit's tasks and periods done on time over those falling due in ``start``..``end``
+    (the number of ``unit_completion`` and of the completion page), for a framework leaf such as
+    "level of completion of the annual reform plan"; None when nothing fell due (entered by hand)."""
+    from django.urls import NoReverseMatch, reverse
+    from django.utils.http import urlencode
+
+    from cchc.core.indicators import Reading
+
+    entry = unit_completion([unit.pk], start, end)[0]
+    if not entry.due:
+        return None
+    text = _("%(done)s / %(due)s tasks and periods done on time / falling due (%(start)s–%(end)s)") % {
+        "done": f"{entry.done_on_time:,}".replace(",", "."), "due": f"{entry.due:,}".replace(",", "."), "start": _fmt(start), "end": _fmt(end),
+    }
+    try:
+        url = reverse("plans:completion") + "?" + urlencode({"from": start.isoformat(), "to": end.isoformat()})
+    except NoReverseMatch:  # the pages are not installed
+        url = ""
+    return Reading(Decimal(entry.done_on_time), Decimal(entry.due), text, url)
