@@ -188,6 +188,7 @@ def table(demo):
         row("plans:task_detail", args=t),
         row("plans:task_edit", args=t, default=FORBIDDEN, expect=office_only),
         row("plans:task_edit", method="post", args=t, data={}, default=FORBIDDEN, expect={"admin": 400, "cchc": 400}),
+        row("plans:time_frame_preview", args=t, data={"time_frame_text": "Quý III/2026"}, default=FORBIDDEN, expect=office_only),
         row("plans:task_progress", method="post", args=t, data={"unit": b, "percent": "10"}, expect=b_acts),
         row("plans:task_contribute", method="post", args=t, data={"unit": b}, expect=b_acts),
         row("plans:task_close", method="post", args=t, data={"done_on": ""}, expect=b_acts),

@@ -97,7 +97,9 @@ def test_the_reform_office_moves_a_task_to_another_lead_and_quarter_in_the_form(
     sign_in(page, "cchc")
     page.goto(f"/plans/tasks/{task.uuid}/")
     page.click("#task-edit-link")
+    page.wait_for_selector("#tf-preview span")  # the reading of the current time frame, loaded with the form
     page.fill("#e-time-frame", f"Quý IV/{year}")
+    page.wait_for_selector(f"#tf-reading strong:has-text('/12/{year}')")  # read again while typing
     page.select_option("#e-leads", label="Sở Nội vụ")
     page.select_option("#e-criteria", value=str(criterion.pk))
     page.click("#task-edit-save")

@@ -221,3 +221,21 @@ def test_only_the_reform_office_edits_a_task(login, plan, units):
         assert client.post(url, form_of(task, content="Nội dung khác")).status_code == 403
     task.refresh_from_db()
     assert task.content == "Nội dung cũ"
+
+
+@pytest.mark.django_db
+def test_the_form_shows_what_the_time_frame_reads_as_while_typing(login, plan, units):
+    task = make_task(plan, lead=units["a"], time_frame_text="Tháng 6/2026", due=date(2026, 6, 30))
+    url = reverse("plans:time_frame_preview", args=[task.uuid])
+    client = login("cchc")
+    html = client.get(url, {"time_frame_text": "Quý III/2026"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="tf-reading"' in html and "01/07/2026 – <strong>30/09/2026</strong>" in html
+    html = client.get(url, {"time_frame_text": "Hằng quý"}).content.decode()
+    assert "4 kỳ" in html  # the plan covers 2026 only: four quarters
+    html = client.get(url, {"time_frame_text": "sớm nhất có thể"}).content.decode()
+    assert 'id="tf-problem"' in html and "Không đọc được" in html
+    html = client.get(url, {"time_frame_text": "sớm nhất có thể", "manual_due": "2026-08-14"}).content.decode()
+    assert "<strong>14/08/2026</strong>" in html
+    task.refresh_from_db()
+    assert task.time_frame_text == "Tháng 6/2026"  # nothing saved
+    assert login("yte").get(url, {"time_frame_text": "Quý III/2026"}).status_code == 403

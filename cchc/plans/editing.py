@@ -108,6 +108,27 @@ def _read_time_frame(task: Task, changes: TaskChanges) -> dict:
     return tf
 
 
+def preview(task: Task, text: str, completion: str, manual_due: dt.date | None) -> dict:
+    """What the form's time frame would give, for the page to show while typing (nothing saved):
+    {"description", "start", "due", "recurring", "periods", "problem"}."""
+    tf = importer._time_frame(text.strip(), completion.strip(), task.plan.year)
+    if manual_due is not None:
+        tf["manual_due"] = manual_due.isoformat()
+        tf = importer._refresh(tf, task.plan.year)
+    periods = 0
+    if tf["recurring"] and not tf["flagged"]:
+        main, _execution = importer._main_frames(tf, task.plan.year)
+        years = range(task.plan.year, (task.plan.year_to or task.plan.year) + 1)
+        periods = len(importer.occurrence_dates(main, years, importer._adjuster(), after=task.plan.issued_on))
+    return {
+        "description": tf["description"],
+        "start": dt.date.fromisoformat(tf["start"]) if tf["start"] else None,
+        "due": dt.date.fromisoformat(tf["due"]) if tf["due"] else None,
+        "recurring": tf["recurring"], "periods": periods, "waits_for": tf["waits_for"],
+        "problem": importer.problem_text(tf["problem"]) if tf["flagged"] and manual_due is None else "",
+    }
+
+
 def _sync_occurrences(task: Task, tf: dict) -> None:
     """The periods of the new time frame; those reported on must stay (refused with their name)."""
     plan = task.plan

@@ -12,6 +12,7 @@ urlpatterns = [
     path("plan/<slug:code>/", views.plan_detail, name="plan_detail"),
     path("tasks/<uuid:uuid>/", views.task_detail, name="task_detail"),
     path("tasks/<uuid:uuid>/edit/", views.task_edit, name="task_edit"),
+    path("tasks/<uuid:uuid>/edit/time-frame/", views.time_frame_preview, name="time_frame_preview"),
     path("tasks/<uuid:uuid>/progress/", views.task_progress, name="task_progress"),
     path("tasks/<uuid:uuid>/contribute/", views.task_contribute, name="task_contribute"),
     path("tasks/<uuid:uuid>/close/", views.task_close, name="task_close"),

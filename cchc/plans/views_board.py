@@ -451,6 +451,14 @@ def task_event(request, uuid):
     return _answer(request, task, success=_("The event is recorded."))
 
 
+def time_frame_preview(request, uuid):
+    """htmx: what the edit form's time frame reads as, while the reform office types it."""
+    task = _task(request, uuid, "change")
+    get = request.GET
+    reading = editing.preview(task, get.get("time_frame_text", ""), get.get("completion_text", ""), _date(get.get("manual_due")))
+    return render(request, "plans/board/_time_frame_preview.html", {"reading": reading})
+
+
 # --- completion rates -------------------------------------------------------------------
 
 
