@@ -239,3 +239,12 @@ def test_the_form_shows_what_the_time_frame_reads_as_while_typing(login, plan, u
     task.refresh_from_db()
     assert task.time_frame_text == "Tháng 6/2026"  # nothing saved
     assert login("yte").get(url, {"time_frame_text": "Quý III/2026"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_reading_shows_the_completion_column_as_the_deadline_and_the_time_frame_as_the_start(login, plan, units):
+    task = make_task(plan, lead=units["a"], due=date(2026, 6, 30))
+    html = login("cchc").get(reverse("plans:time_frame_preview", args=[task.uuid]), {
+        "time_frame_text": "Quý III/2026", "completion_text": "Trước 15/12/2026",
+    }).content.decode()
+    assert "<strong>15/12/2026</strong>" in html and "Bắt đầu thực hiện" in html

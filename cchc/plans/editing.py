@@ -110,7 +110,9 @@ def _read_time_frame(task: Task, changes: TaskChanges) -> dict:
 
 def preview(task: Task, text: str, completion: str, manual_due: dt.date | None) -> dict:
     """What the form's time frame would give, for the page to show while typing (nothing saved):
-    {"description", "start", "due", "recurring", "periods", "problem"}."""
+    {"description", "execution", "start", "due", "recurring", "periods", "waits_for", "problem"}.
+    When the completion column says something else than the time frame, it gives the deadline and
+    the time frame the start of execution, as in the import."""
     tf = importer._time_frame(text.strip(), completion.strip(), task.plan.year)
     if manual_due is not None:
         tf["manual_due"] = manual_due.isoformat()
@@ -121,7 +123,7 @@ def preview(task: Task, text: str, completion: str, manual_due: dt.date | None) 
         years = range(task.plan.year, (task.plan.year_to or task.plan.year) + 1)
         periods = len(importer.occurrence_dates(main, years, importer._adjuster(), after=task.plan.issued_on))
     return {
-        "description": tf["description"],
+        "description": tf["description"], "execution": tf["execution_description"],
         "start": dt.date.fromisoformat(tf["start"]) if tf["start"] else None,
         "due": dt.date.fromisoformat(tf["due"]) if tf["due"] else None,
         "recurring": tf["recurring"], "periods": periods, "waits_for": tf["waits_for"],
